@@ -1,0 +1,20 @@
+/// The app's own commands. Naming them here makes tauri-build generate an `allow-<command>`
+/// permission for each, so `capabilities/main.json` grants exactly these and nothing else.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "get_settings",
+    "set_language",
+    "restore_session",
+    "sign_in",
+    "refresh_profile",
+    "sign_out",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        eprintln!("tauri-build failed: {e:#}");
+        std::process::exit(1);
+    }
+}

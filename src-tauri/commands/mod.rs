@@ -1,0 +1,4 @@
+//! Tauri commands: one file per feature, each command a thin wrapper over a service.
+
+pub mod session;
+pub mod settings;

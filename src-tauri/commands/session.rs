@@ -1,0 +1,25 @@
+use tauri::State;
+
+use crate::error::AppResult;
+use crate::session::{SessionView, SignInForm};
+use crate::AppState;
+
+#[tauri::command]
+pub async fn restore_session(state: State<'_, AppState>) -> AppResult<SessionView> {
+    state.session.restore().await
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, request: SignInForm) -> AppResult<SessionView> {
+    state.session.sign_in(request).await
+}
+
+#[tauri::command]
+pub async fn refresh_profile(state: State<'_, AppState>) -> AppResult<SessionView> {
+    state.session.refresh_profile().await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
+    state.session.sign_out().await
+}

@@ -1,0 +1,32 @@
+//! Start-up configuration, read once from the environment.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `SIGNET_PLATFORM_URL` | `http://127.0.0.1:8787` | platform address the sign-in form offers |
+//! | `SIGNET_DATA_DIR` | the OS app-data directory | where the local store lives |
+//! | `SIGNET_RECONNECT_SECS` | `5` | how often an offline app asks whether the platform is back |
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub const DEFAULT_PLATFORM_URL: &str = "http://127.0.0.1:8787";
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub platform_url: String,
+    pub data_dir: Option<PathBuf>,
+    pub reconnect_every: Duration,
+}
+
+impl AppConfig {
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            platform_url: var("SIGNET_PLATFORM_URL").unwrap_or_else(|| DEFAULT_PLATFORM_URL.into()),
+            data_dir: var("SIGNET_DATA_DIR").map(PathBuf::from),
+            reconnect_every: Duration::from_secs(
+                var("SIGNET_RECONNECT_SECS").and_then(|v| v.parse().ok()).unwrap_or(5).max(1),
+            ),
+        }
+    }
+}

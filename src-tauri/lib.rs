@@ -1,0 +1,109 @@
+//! Signet's desktop app: a Tauri v2 shell over small services.
+//!
+//! - [`session::Session`]: sign-in, restore from the OS keyring, profile, sign-out.
+//! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
+//! - [`store::Store`]: the local SQLite store (settings, profile cache).
+//! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
+//!
+//! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
+
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod platform;
+pub mod secrets;
+pub mod session;
+pub mod store;
+
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager};
+
+use crate::config::AppConfig;
+use crate::session::{Session, SessionEvent};
+
+/// Everything the commands share, registered once with `.manage()`.
+pub struct AppState {
+    pub config: AppConfig,
+    pub session: Arc<Session>,
+}
+
+pub fn run() {
+    init_logging();
+    let config = AppConfig::from_env();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .setup(move |app| {
+            let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
+            spawn_reconnect_loop(&state);
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::settings::app_info,
+            commands::settings::get_settings,
+            commands::settings::set_language,
+            commands::session::restore_session,
+            commands::session::sign_in,
+            commands::session::refresh_profile,
+            commands::session::sign_out,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!("Signet stopped: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn open_state(
+    app: &tauri::AppHandle,
+    config: AppConfig,
+) -> Result<AppState, Box<dyn std::error::Error>> {
+    let data_dir = match &config.data_dir {
+        Some(dir) => dir.clone(),
+        None => app.path().app_data_dir()?,
+    };
+    let store = store::Store::open(&data_dir).await?;
+    let handle = app.clone();
+    let notify: session::Notifier = Arc::new(move |event| {
+        let sent = match event {
+            SessionEvent::Connectivity { online } => {
+                handle.emit("connectivity", serde_json::json!({ "online": online }))
+            }
+            SessionEvent::SessionExpired => handle.emit("session_expired", ()),
+        };
+        if let Err(e) = sent {
+            tracing::warn!("could not tell the UI: {e}");
+        }
+    });
+    let keyring = secrets::Keyring::new(secrets::SERVICE);
+    let session = Session::new(store, keyring, &config.platform_url, notify);
+    Ok(AppState { config, session: Arc::new(session) })
+}
+
+/// While signed in and offline, asks the platform every few seconds whether it is back.
+fn spawn_reconnect_loop(state: &AppState) {
+    let session = state.session.clone();
+    let every = state.config.reconnect_every;
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if !session.is_online() && session.has_user().await {
+                session.probe().await;
+            }
+        }
+    });
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

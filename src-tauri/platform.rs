@@ -1,0 +1,192 @@
+//! The platform client: typed calls to the platform's HTTP API over rustls.
+//!
+//! Every failure becomes an [`AppError`] with a stable code: the platform's own `{code, message}`
+//! body when it sent one, `server_unreachable` when nothing answered, `tls_failure` when the TLS
+//! handshake failed, `protocol_error` when the answer made no sense.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use signet_domain::api::{Health, Profile, RefreshRequest, SessionTokens, SignInRequest};
+use signet_domain::{ErrorBody, ErrorCode, Sensitive};
+
+use crate::error::{AppError, AppResult};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Clone)]
+pub struct PlatformClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+/// Checks and normalises a platform address typed by the user: `http(s)://host[:port]`, no
+/// trailing slash.
+pub fn normalize_server_url(raw: &str) -> AppResult<String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(trimmed)
+        .map_err(|_| AppError::invalid_input("server_url", "not_a_url"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(AppError::invalid_input("server_url", "not_http"));
+    }
+    if url.path() != "/" && !url.path().is_empty() {
+        return Err(AppError::invalid_input("server_url", "has_path"));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// `host[:port]` of a platform address: the keyring account is `<host>:<user id>`.
+pub fn server_host(base: &str) -> String {
+    reqwest::Url::parse(base)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_string();
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        })
+        .unwrap_or_else(|| base.to_string())
+}
+
+impl PlatformClient {
+    pub fn new(base: &str) -> AppResult<Self> {
+        let base = normalize_server_url(base)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("Signet/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("http client: {e}")))?;
+        Ok(Self { base, http })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn health(&self) -> AppResult<Health> {
+        self.send(Method::GET, "/health", None::<&()>, None).await
+    }
+
+    pub async fn sign_in(&self, account: &str, password: &Sensitive<String>) -> AppResult<SessionTokens> {
+        let body = SignInRequest { account: account.to_string(), password: password.clone() };
+        self.send(Method::POST, "/api/v1/auth/sign-in", Some(&body), None).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &Sensitive<String>) -> AppResult<SessionTokens> {
+        let body = RefreshRequest { refresh_token: refresh_token.clone() };
+        self.send(Method::POST, "/api/v1/auth/refresh", Some(&body), None).await
+    }
+
+    pub async fn sign_out(&self, access_token: &Sensitive<String>) -> AppResult<()> {
+        self.send_empty(Method::POST, "/api/v1/auth/sign-out", Some(access_token)).await
+    }
+
+    pub async fn me(&self, access_token: &Sensitive<String>) -> AppResult<Profile> {
+        self.send(Method::GET, "/api/v1/me", None::<&()>, Some(access_token)).await
+    }
+
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        bearer: Option<&Sensitive<String>>,
+    ) -> AppResult<T> {
+        let response = self.request(method, path, body, bearer).await?;
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            AppError::new(ErrorCode::ProtocolError, format!("{path}: unexpected answer: {e}"))
+        })
+    }
+
+    async fn send_empty(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&Sensitive<String>>,
+    ) -> AppResult<()> {
+        self.request(method, path, None::<&()>, bearer).await.map(drop)
+    }
+
+    async fn request<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        bearer: Option<&Sensitive<String>>,
+    ) -> AppResult<reqwest::Response> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token.expose());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| transport_error(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
+        Err(error_from_response(status, &bytes))
+    }
+}
+
+/// The platform's own error body when there is one; otherwise a code chosen by status.
+fn error_from_response(status: StatusCode, bytes: &[u8]) -> AppError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => AppError(body),
+        Err(_) if status == StatusCode::BAD_GATEWAY || status == StatusCode::GATEWAY_TIMEOUT => {
+            AppError::new(ErrorCode::ServerUnreachable, format!("gateway answered {status}"))
+        }
+        Err(_) => AppError::new(ErrorCode::ProtocolError, format!("platform answered {status}")),
+    }
+}
+
+/// Sorts a transport failure into "TLS failed" or "nobody answered".
+fn transport_error(err: &reqwest::Error) -> AppError {
+    if caused_by_tls(err) {
+        return AppError::new(ErrorCode::TlsFailure, format!("TLS: {err:?}"));
+    }
+    if err.is_decode() {
+        return AppError::new(ErrorCode::ProtocolError, format!("undecodable answer: {err}"));
+    }
+    AppError::new(ErrorCode::ServerUnreachable, format!("platform unreachable: {err}"))
+}
+
+/// Whether a rustls error lies anywhere in the chain. `io::Error::source()` skips the error it
+/// wraps (and hyper nests io errors), so io errors are opened with `get_ref` as well.
+fn caused_by_tls(err: &(dyn std::error::Error + 'static)) -> bool {
+    if err.is::<rustls::Error>() {
+        return true;
+    }
+    let wrapped = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .is_some_and(|inner| caused_by_tls(inner));
+    wrapped || err.source().is_some_and(caused_by_tls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls_are_normalised_and_checked() {
+        assert_eq!(normalize_server_url(" http://127.0.0.1:8787/ ").ok().as_deref(), Some("http://127.0.0.1:8787"));
+        assert_eq!(normalize_server_url("ftp://x").map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
+        assert_eq!(normalize_server_url("not a url").map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
+        assert_eq!(normalize_server_url("https://p.example/api").map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
+    }
+
+    #[test]
+    fn keyring_host_keeps_the_port() {
+        assert_eq!(server_host("http://127.0.0.1:8787"), "127.0.0.1:8787");
+        assert_eq!(server_host("https://signet.campus.example"), "signet.campus.example");
+    }
+}

@@ -1,0 +1,158 @@
+//! The user's paths through the real app binary in a real webview (WebKitGTK through
+//! tauri-driver), against a real platform server on a loopback port, with the real OS keyring.
+//! Each step that reaches a new screen saves a screenshot under `target/e2e-screens/`.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use signet_app::secrets::{Keyring, SERVICE};
+use support::e2e::{scenario, Desktop};
+use support::Platform;
+
+#[test]
+fn wrong_password_shows_the_error_and_keeps_the_sign_in_page() {
+    scenario("wrong-password", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let mut app = desktop.launch().await;
+        app.find("page-sign-in").await;
+        app.screenshot("sign-in").await;
+
+        app.sign_in("staff01", "not-the-password").await;
+        let error = app.wait_text("sign-in-error", "错误").await;
+        assert!(error.contains("账号或密码错误"), "{error}");
+        assert!(error.contains('4'), "attempts left should be shown: {error}");
+        assert!(app.shows("page-sign-in").await);
+        app.screenshot("wrong-password").await;
+        desktop.close(app).await;
+    });
+}
+
+#[test]
+fn signs_in_relaunches_signed_in_works_offline_then_signs_out() {
+    scenario("session", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let mut platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let keyring = Keyring::new(SERVICE);
+        let account = platform.keyring_account("staff02", "Signet-demo-2").await;
+
+        // Sign in: the personal center shows the verified identity, masked.
+        let mut app = desktop.launch().await;
+        app.sign_in("staff02", "Signet-demo-2").await;
+        app.find("page-center").await;
+        assert_eq!(app.text("profile-name").await, "王芳");
+        assert_eq!(app.attr("real-name-badge", "data-status").await.as_deref(), Some("verified"));
+        assert!(app.text("real-name-badge").await.contains("已实名认证"));
+        let identity = app.text("profile-identity").await;
+        assert!(identity.contains("110***********002X"), "{identity}");
+        assert!(!identity.contains("11010519491231002X"), "{identity}");
+        app.screenshot("personal-center").await;
+        assert!(keyring.get(&account).unwrap().is_some(), "refresh token is in the keyring");
+
+        // The avatar menu at the top right.
+        app.click("avatar-button").await;
+        app.find("menu-center").await;
+        app.screenshot("avatar-menu").await;
+        desktop.close(app).await;
+
+        // Relaunch: still signed in, no password asked.
+        let mut app = desktop.launch().await;
+        app.find("page-center").await;
+        assert_eq!(app.text("profile-name").await, "王芳");
+        assert!(!app.shows("offline-banner").await);
+        app.screenshot("relaunched-signed-in").await;
+        desktop.close(app).await;
+
+        // The platform goes away: the cached personal center, with the offline banner.
+        platform.halt().await;
+        let mut app = desktop.launch().await;
+        app.find("page-center").await;
+        app.find("offline-banner").await;
+        assert_eq!(app.text("profile-name").await, "王芳");
+        assert!(app.text("profile-identity").await.contains("110***********002X"));
+        app.screenshot("offline-cached").await;
+
+        // It comes back: the app notices by itself and the banner goes.
+        platform.resume().await;
+        app.wait_gone("offline-banner").await;
+        app.screenshot("reconnected").await;
+
+        // Sign out: back to the sign-in page, the keyring entry is gone.
+        app.click("sign-out").await;
+        app.find("page-sign-in").await;
+        let remembered = app.find("account").await.prop("value").await.unwrap();
+        assert_eq!(remembered.as_deref(), Some("staff02"), "last account is remembered");
+        app.screenshot("signed-out").await;
+        assert!(keyring.get(&account).unwrap().is_none(), "keyring entry removed at sign-out");
+        desktop.close(app).await;
+
+        // And a relaunch stays signed out.
+        let app = desktop.launch().await;
+        app.find("page-sign-in").await;
+        desktop.close(app).await;
+    });
+}
+
+#[test]
+fn unverified_user_sees_the_call_to_authenticate_and_english_is_remembered() {
+    scenario("language", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let mut app = desktop.launch().await;
+        app.sign_in("staff01", "Signet-demo-1").await;
+        app.find("page-center").await;
+        assert_eq!(app.attr("real-name-badge", "data-status").await.as_deref(), Some("unverified"));
+        assert!(app.text("real-name-badge").await.contains("未实名认证"));
+        app.screenshot("unverified-center").await;
+
+        app.click("entry-real-name").await;
+        app.find("page-real-name").await;
+        app.screenshot("real-name-entry").await;
+        app.click("back-to-center").await;
+        app.find("page-center").await;
+
+        app.click("avatar-button").await;
+        app.click("menu-settings").await;
+        app.find("page-settings").await;
+        let select = app.find("settings-language").await;
+        select.select_by_value("en").await.unwrap();
+        app.wait_text("page-settings", "Language").await;
+        app.screenshot("settings-english").await;
+        desktop.close(app).await;
+
+        let mut app = desktop.launch().await;
+        app.find("page-center").await;
+        app.wait_text("real-name-badge", "Not verified").await;
+        app.screenshot("center-english").await;
+        desktop.close(app).await;
+    });
+}
+
+#[test]
+fn without_a_keyring_the_app_says_so_and_does_not_remember_the_session() {
+    scenario("no-keyring", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        // No D-Bus session bus: no Secret Service.
+        let mut desktop = Desktop::with_env(
+            &name,
+            &platform.url(),
+            &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/signet-no-bus")],
+        );
+        let mut app = desktop.launch().await;
+        app.find("keyring-notice").await;
+        app.screenshot("keyring-notice").await;
+        app.sign_in("staff01", "Signet-demo-1").await;
+        app.find("page-center").await;
+        desktop.close(app).await;
+
+        let app = desktop.launch().await;
+        app.find("page-sign-in").await;
+        app.find("keyring-notice").await;
+        desktop.close(app).await;
+    });
+}

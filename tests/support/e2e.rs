@@ -1,0 +1,294 @@
+//! Driving the real app binary in a real webview: tauri-driver in front of WebKitWebDriver,
+//! under the Xvfb display and D-Bus session that `cargo xtask test` provides.
+//!
+//! Each [`Desktop`] is one user's machine: its own home directories (so app data, settings and
+//! window state never leak between tests) and its own tauri-driver. [`Desktop::launch`] starts
+//! the app; [`AppWindow::quit`] closes it; launching again is a relaunch on the same machine.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// One app at a time: the app is single-instance, and the machine has two cores.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Runs an end-to-end scenario on its own runtime, one scenario at a time.
+pub fn scenario<F, Fut>(name: &str, body: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(body(name.to_string()));
+}
+
+pub struct Desktop {
+    home: tempfile::TempDir,
+    driver: Child,
+    port: u16,
+    platform_url: String,
+    name: String,
+    shots: u32,
+    extra_env: Vec<(String, String)>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_signet"))
+}
+
+pub fn screens_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from);
+    target.join("e2e-screens")
+}
+
+impl Desktop {
+    /// A new machine whose app points at `platform_url` by default.
+    pub fn new(name: &str, platform_url: &str) -> Self {
+        Self::with_env(name, platform_url, &[])
+    }
+
+    pub fn with_env(name: &str, platform_url: &str, extra_env: &[(&str, &str)]) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let extra_env: Vec<(String, String)> =
+            extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let port = free_port();
+        let driver = Self::spawn_driver(&home, port, platform_url, &extra_env);
+        Self {
+            home,
+            driver,
+            port,
+            platform_url: platform_url.to_string(),
+            name: name.to_string(),
+            shots: 0,
+            extra_env,
+        }
+    }
+
+    fn spawn_driver(
+        home: &tempfile::TempDir,
+        port: u16,
+        platform_url: &str,
+        extra_env: &[(String, String)],
+    ) -> Child {
+        let dir = |sub: &str| {
+            let path = home.path().join(sub);
+            std::fs::create_dir_all(&path).unwrap();
+            path
+        };
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", dir("data"))
+            .env("XDG_CONFIG_HOME", dir("config"))
+            .env("XDG_CACHE_HOME", dir("cache"))
+            .env("SIGNET_PLATFORM_URL", platform_url)
+            .env("SIGNET_RECONNECT_SECS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().expect("tauri-driver is on PATH (cargo xtask test installs it)")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// Starts the app and waits until its first page is on screen.
+    pub async fn launch(&mut self) -> AppWindow {
+        wait_until_no_app_runs().await;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app_binary().display().to_string() }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("could not start the app through tauri-driver: {e}"),
+            }
+        };
+        let window = AppWindow { client, desktop_name: self.name.clone(), shots: self.shots };
+        window.wait_for("[data-testid^=page-]").await;
+        window
+    }
+
+    /// Quits the app, keeping the screenshot count so names go on across relaunches.
+    pub async fn close(&mut self, window: AppWindow) {
+        self.shots = window.quit().await;
+    }
+
+    pub fn platform_url(&self) -> &str {
+        &self.platform_url
+    }
+
+    pub fn env(&self) -> &[(String, String)] {
+        &self.extra_env
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver too, which otherwise
+        // keeps the test's output open.
+        let _ = Command::new("kill").arg(self.driver.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The app is single-instance: a relaunch must wait until the last one has really gone.
+async fn wait_until_no_app_runs() {
+    let exe = app_binary();
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        let running = std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
+            std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe)
+        });
+        if !running {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("a previous app instance did not exit");
+}
+
+/// One running app.
+pub struct AppWindow {
+    pub client: Client,
+    desktop_name: String,
+    shots: u32,
+}
+
+pub fn testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+impl AppWindow {
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    /// Waits for an element by its `data-testid` and for it to be displayed.
+    pub async fn find(&self, id: &str) -> Element {
+        let css = testid(id);
+        let started = Instant::now();
+        loop {
+            let element = self.wait_for(&css).await;
+            if element.is_displayed().await.unwrap_or(false) {
+                return element;
+            }
+            assert!(started.elapsed() < WAIT, "{id} exists but is never shown");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether an element is on screen now (present and displayed).
+    pub async fn shows(&self, id: &str) -> bool {
+        match self.client.find(Locator::Css(&testid(id))).await {
+            Ok(element) => element.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    /// Waits until an element is gone or hidden.
+    pub async fn wait_gone(&self, id: &str) {
+        let started = Instant::now();
+        while self.shows(id).await {
+            assert!(started.elapsed() < WAIT, "{id} never went away");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn text(&self, id: &str) -> String {
+        self.find(id).await.text().await.unwrap()
+    }
+
+    /// Waits until an element's text contains `needle`, returning the text.
+    pub async fn wait_text(&self, id: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.text(id).await;
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(started.elapsed() < WAIT, "{id} never said {needle:?}; it says {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.find(id).await.click().await.unwrap();
+    }
+
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let field = self.find(id).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn attr(&self, id: &str, name: &str) -> Option<String> {
+        self.find(id).await.attr(name).await.unwrap()
+    }
+
+    /// Saves a PNG of the window under `target/e2e-screens/`.
+    pub async fn screenshot(&mut self, what: &str) {
+        self.shots += 1;
+        let png = self.client.screenshot().await.unwrap();
+        let dir = screens_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}-{:02}-{what}.png", self.desktop_name, self.shots));
+        std::fs::write(&path, png).unwrap();
+    }
+
+    /// Fills and submits the sign-in form.
+    pub async fn sign_in(&self, account: &str, password: &str) {
+        self.type_into("account", account).await;
+        self.type_into("password", password).await;
+        self.click("sign-in-submit").await;
+    }
+
+    async fn quit(self) -> u32 {
+        let shots = self.shots;
+        let _ = self.client.close().await;
+        shots
+    }
+}

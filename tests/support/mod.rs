@@ -1,0 +1,94 @@
+//! What the app's integration and end-to-end tests share: a real platform server on a loopback
+//! port (the `signet-server` library, in process, on SQLite in a temporary directory).
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+pub mod e2e;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use signet_server::{AppState, DbConfig, ManualClock, Settings};
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A platform server on 127.0.0.1. It can be stopped and started again on the same port, to play
+/// a platform that goes away and comes back.
+pub struct Platform {
+    pub state: AppState,
+    /// The platform's clock: it moves only when a test advances it.
+    pub clock: Arc<ManualClock>,
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Platform {
+    /// A fresh platform with the demo accounts, its data in `dir`.
+    pub async fn start(dir: &Path) -> Self {
+        let clock = Arc::new(ManualClock::starting_now());
+        let settings = Settings::for_tests().with_clock(clock.clone());
+        let state = AppState::open_with(DbConfig::data_dir(dir), settings).await.unwrap();
+        signet_server::seed_demo(&state).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut platform = Self { state, clock, addr, stop: None, task: None };
+        platform.serve(listener);
+        platform
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Signs in over HTTP, as another device would, and returns the tokens.
+    pub async fn sign_in(&self, account: &str, password: &str) -> signet_domain::api::SessionTokens {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/sign-in", self.url()))
+            .json(&serde_json::json!({ "account": account, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "sign-in as {account}: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    /// The keyring account the app uses for this platform's user: `<host:port>:<user id>`.
+    pub async fn keyring_account(&self, account: &str, password: &str) -> String {
+        let user_id = self.sign_in(account, password).await.user_id;
+        format!("{}:{user_id}", signet_app::platform::server_host(&self.url()))
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let (tx, rx) = oneshot::channel();
+        let state = self.state.clone();
+        self.stop = Some(tx);
+        self.task = Some(tokio::spawn(async move {
+            let _ = signet_server::serve(listener, state, async move {
+                let _ = rx.await;
+            })
+            .await;
+        }));
+    }
+
+    /// Stops answering: the port is closed until [`Platform::resume`].
+    pub async fn halt(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            // Graceful: in-flight requests finish, idle keep-alive connections close.
+            if tokio::time::timeout(std::time::Duration::from_secs(5), &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+
+    /// Answers again on the same port, with the same data.
+    pub async fn resume(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        self.serve(listener);
+    }
+}

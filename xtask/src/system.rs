@@ -1,0 +1,114 @@
+//! What the machine needs: Debian/Ubuntu packages (installed with apt-get, as root or through
+//! sudo), tauri-driver, and an unlocked keyring for the tests. Elsewhere (macOS, Windows) the OS
+//! already has what the app needs, so nothing is installed.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::{run_cmd, Result};
+
+/// To build and run the app (Tauri v2 on WebKitGTK).
+pub const RUN_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libdbus-1-dev",
+];
+
+/// To run every test: the above, plus a virtual display, the WebDriver for WebKitGTK, a D-Bus
+/// session with a real Secret Service (gnome-keyring), and PostgreSQL.
+pub const TEST_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libdbus-1-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "gnome-keyring",
+    "postgresql",
+];
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.ends_with(b"install ok installed"))
+}
+
+pub fn ensure_packages(packages: &[&str]) -> Result {
+    if !cfg!(target_os = "linux") || Command::new("dpkg-query").arg("--version").output().is_err() {
+        return Ok(());
+    }
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing system packages: {}", missing.join(" "));
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        cmd
+    };
+    run_cmd(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    run_cmd(&mut install)
+}
+
+/// tauri-driver (the WebDriver front for Tauri apps) comes from crates.io.
+pub fn ensure_tauri_driver() -> Result {
+    if !cfg!(target_os = "linux") {
+        return Ok(());
+    }
+    if Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok() {
+        return Ok(());
+    }
+    run_cmd(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+        "install",
+        "tauri-driver",
+        "--locked",
+        "--version",
+        "^2",
+    ]))
+}
+
+/// Starts gnome-keyring's Secret Service in the current D-Bus session, unlocked with a throwaway
+/// password, and returns the variables its clients need.
+pub fn unlock_gnome_keyring() -> Result<Vec<(String, String)>> {
+    let mut child = Command::new("gnome-keyring-daemon")
+        .args(["--unlock", "--components=secrets"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(b"signet-test-keyring").map_err(|e| format!("keyring password: {e}"))?;
+    }
+    let output = child.wait_with_output().map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("gnome-keyring-daemon failed ({})", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect())
+}
