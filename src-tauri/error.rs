@@ -24,9 +24,9 @@ impl AppError {
         self.0.code
     }
 
-    pub fn invalid_input(field: &str, problem: &str) -> Self {
-        Self::new(ErrorCode::InvalidInput, format!("{field}: {problem}"))
-            .with_details(serde_json::json!({ "field": field, "problem": problem }))
+    pub fn invalid_input(field: &str, reason: &str) -> Self {
+        Self::new(ErrorCode::InvalidInput, format!("{field}: {reason}"))
+            .with_details(serde_json::json!({ "field": field, "reason": reason }))
     }
 
     pub fn store(err: impl std::fmt::Display) -> Self {

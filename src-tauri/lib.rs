@@ -40,6 +40,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_window_event(remember_window_geometry)
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
             spawn_reconnect_loop(&state);
@@ -97,6 +98,29 @@ fn spawn_reconnect_loop(state: &AppState) {
             tokio::time::sleep(every).await;
             if !session.is_online() && session.has_user().await {
                 session.probe().await;
+            }
+        }
+    });
+}
+
+/// The window-state plugin saves at a clean exit; saving shortly after each move or resize as
+/// well means a crash, a kill or a power cut does not lose where the user put the window.
+fn remember_window_geometry(window: &tauri::Window, event: &tauri::WindowEvent) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+
+    static GENERATION: AtomicU64 = AtomicU64::new(0);
+    if !matches!(event, tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)) {
+        return;
+    }
+    let generation = GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        // Only the last event of a drag saves.
+        if GENERATION.load(Ordering::SeqCst) == generation {
+            if let Err(e) = app.save_window_state(StateFlags::all()) {
+                tracing::warn!("could not save the window state: {e}");
             }
         }
     });

@@ -72,7 +72,11 @@ impl PlatformClient {
         self.send(Method::GET, "/health", None::<&()>, None).await
     }
 
-    pub async fn sign_in(&self, account: &str, password: &Sensitive<String>) -> AppResult<SessionTokens> {
+    pub async fn sign_in(
+        &self,
+        account: &str,
+        password: &Sensitive<String>,
+    ) -> AppResult<SessionTokens> {
         let body = SignInRequest { account: account.to_string(), password: password.clone() };
         self.send(Method::POST, "/api/v1/auth/sign-in", Some(&body), None).await
     }
@@ -178,10 +182,22 @@ mod tests {
 
     #[test]
     fn server_urls_are_normalised_and_checked() {
-        assert_eq!(normalize_server_url(" http://127.0.0.1:8787/ ").ok().as_deref(), Some("http://127.0.0.1:8787"));
-        assert_eq!(normalize_server_url("ftp://x").map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
-        assert_eq!(normalize_server_url("not a url").map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
-        assert_eq!(normalize_server_url("https://p.example/api").map_err(|e| e.code()), Err(ErrorCode::InvalidInput));
+        assert_eq!(
+            normalize_server_url(" http://127.0.0.1:8787/ ").ok().as_deref(),
+            Some("http://127.0.0.1:8787")
+        );
+        assert_eq!(
+            normalize_server_url("ftp://x").map_err(|e| e.code()),
+            Err(ErrorCode::InvalidInput)
+        );
+        assert_eq!(
+            normalize_server_url("not a url").map_err(|e| e.code()),
+            Err(ErrorCode::InvalidInput)
+        );
+        assert_eq!(
+            normalize_server_url("https://p.example/api").map_err(|e| e.code()),
+            Err(ErrorCode::InvalidInput)
+        );
     }
 
     #[test]

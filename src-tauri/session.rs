@@ -239,13 +239,16 @@ impl Session {
                     None => Err(e),
                 }
             }
-            Err(e) if e.ends_session() => Ok(self.signed_out(Some(SignedOutReason::SessionExpired))),
+            Err(e) if e.ends_session() => {
+                Ok(self.signed_out(Some(SignedOutReason::SessionExpired)))
+            }
             other => other,
         }
     }
 
     async fn fetch_profile(&self) -> AppResult<SessionView> {
-        let profile = self.authorized(|client, token| async move { client.me(&token).await }).await?;
+        let profile =
+            self.authorized(|client, token| async move { client.me(&token).await }).await?;
         let server = self.live.lock().await.user.as_ref().map(|u| u.server.clone());
         if let Some(server) = server {
             self.store.cache_profile(&server, &profile, now()).await?;
@@ -268,7 +271,10 @@ impl Session {
         };
         if let (Some(client), Some(access)) = (client, access) {
             if let Err(e) = client.sign_out(&access).await {
-                tracing::warn!(code = e.code().as_str(), "platform sign-out failed; forgetting locally");
+                tracing::warn!(
+                    code = e.code().as_str(),
+                    "platform sign-out failed; forgetting locally"
+                );
             }
         }
         if let Some(user) = user {
@@ -292,7 +298,8 @@ impl Session {
             let live = self.live.lock().await;
             (live.client.clone(), live.access.clone())
         };
-        let client = client.ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
+        let client =
+            client.ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
         let result = match access.clone() {
             Some(token) => call(client.clone(), token).await,
             None => Err(AppError::new(ErrorCode::SessionExpired, "no access token yet")),
@@ -333,14 +340,22 @@ impl Session {
         }
         self.renew(None).await?;
         let live = self.live.lock().await;
-        live.access.clone().ok_or_else(|| AppError::new(ErrorCode::SessionExpired, "no access token"))
+        live.access
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, "no access token"))
     }
 
     /// Spends the refresh token (given, or read from the keyring) for a new pair.
     async fn renew(&self, refresh: Option<Sensitive<String>>) -> AppResult<()> {
         let mut live = self.live.lock().await;
-        let user = live.user.clone().ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
-        let client = live.client.clone().ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
+        let user = live
+            .user
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
+        let client = live
+            .client
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
         let refresh = match refresh {
             Some(token) => Some(token),
             None if self.keyring_available => self.keyring.get(&user.keyring_account())?,
@@ -420,14 +435,6 @@ impl Session {
 }
 
 fn check_field(field: &str, value: &str, max_chars: usize) -> AppResult<()> {
-    if value.is_empty() {
-        return Err(AppError::invalid_input(field, "empty"));
-    }
-    if value.chars().count() > max_chars {
-        return Err(AppError::invalid_input(field, "too_long"));
-    }
-    if value.chars().any(signet_domain::api::is_forbidden_in_text) {
-        return Err(AppError::invalid_input(field, "control_character"));
-    }
-    Ok(())
+    signet_domain::api::check_text(value, max_chars)
+        .map_err(|problem| AppError::invalid_input(field, problem.as_str()))
 }

@@ -26,6 +26,17 @@ fn wrong_password_shows_the_error_and_keeps_the_sign_in_page() {
         assert!(error.contains('4'), "attempts left should be shown: {error}");
         assert!(app.shows("page-sign-in").await);
         app.screenshot("wrong-password").await;
+
+        // Four more: the account locks, and the page says for how long.
+        for left in (0..4).rev() {
+            app.sign_in("staff01", "still-wrong").await;
+            if left > 0 {
+                app.wait_text("sign-in-error", &format!("{left}")).await;
+            }
+        }
+        let error = app.wait_text("sign-in-error", "锁定").await;
+        assert!(error.contains("分"), "time left is shown: {error}");
+        app.screenshot("locked").await;
         desktop.close(app).await;
     });
 }
@@ -153,6 +164,27 @@ fn without_a_keyring_the_app_says_so_and_does_not_remember_the_session() {
         let app = desktop.launch().await;
         app.find("page-sign-in").await;
         app.find("keyring-notice").await;
+        desktop.close(app).await;
+    });
+}
+
+#[test]
+fn the_window_comes_back_at_the_size_the_user_left_it() {
+    scenario("window", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let app = desktop.launch().await;
+        app.client.set_window_size(1000, 700).await.unwrap();
+        let (w, h) = app.client.get_window_size().await.unwrap();
+        assert_eq!((w, h), (1000, 700));
+        // The app saves the geometry shortly after the last resize.
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        desktop.close(app).await;
+
+        let app = desktop.launch().await;
+        let (w, h) = app.client.get_window_size().await.unwrap();
+        assert_eq!((w, h), (1000, 700), "window size remembered");
         desktop.close(app).await;
     });
 }

@@ -26,11 +26,8 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(body(name.to_string()));
 }
 
@@ -175,9 +172,11 @@ async fn wait_until_no_app_runs() {
     let exe = app_binary();
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
-        let running = std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
-            std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe)
-        });
+        let running = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe));
         if !running {
             return;
         }

@@ -44,7 +44,11 @@ impl Platform {
     }
 
     /// Signs in over HTTP, as another device would, and returns the tokens.
-    pub async fn sign_in(&self, account: &str, password: &str) -> signet_domain::api::SessionTokens {
+    pub async fn sign_in(
+        &self,
+        account: &str,
+        password: &str,
+    ) -> signet_domain::api::SessionTokens {
         let response = reqwest::Client::new()
             .post(format!("{}/api/v1/auth/sign-in", self.url()))
             .json(&serde_json::json!({ "account": account, "password": password }))

@@ -138,6 +138,39 @@ pub struct Profile {
     pub identity: Option<MaskedIdentity>,
 }
 
+/// Why a short text field (account, password, display name) was refused. The wire name goes in
+/// `details.reason` of an `invalid_input` error, beside `details.field`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextProblem {
+    Empty,
+    TooLong,
+    InvalidCharacters,
+}
+
+impl TextProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::TooLong => "too_long",
+            Self::InvalidCharacters => "invalid_characters",
+        }
+    }
+}
+
+/// The one check both the app (before sending) and the server (on receipt) apply to account
+/// names, passwords and display names: not empty, at most `max_chars`, no hidden characters.
+pub fn check_text(value: &str, max_chars: usize) -> Result<(), TextProblem> {
+    if value.is_empty() {
+        Err(TextProblem::Empty)
+    } else if value.chars().count() > max_chars {
+        Err(TextProblem::TooLong)
+    } else if value.chars().any(is_forbidden_in_text) {
+        Err(TextProblem::InvalidCharacters)
+    } else {
+        Ok(())
+    }
+}
+
 /// Characters no account name or password may hold: C0/C1 controls, and the invisible format
 /// characters that can disguise text (zero-width, bidirectional overrides and isolates, BOM).
 pub fn is_forbidden_in_text(c: char) -> bool {
@@ -151,11 +184,20 @@ mod tests {
 
     #[test]
     fn controls_and_bidi_overrides_are_forbidden_but_letters_are_not() {
-        for c in ['\u{0}', '\u{7}', '\n', '\u{9f}', '\u{200B}', '\u{202E}', '\u{2066}', '\u{FEFF}'] {
+        for c in ['\u{0}', '\u{7}', '\n', '\u{9f}', '\u{200B}', '\u{202E}', '\u{2066}', '\u{FEFF}']
+        {
             assert!(is_forbidden_in_text(c), "{c:?}");
         }
         for c in ['a', '王', '·', ' ', '-', '\u{00E9}'] {
             assert!(!is_forbidden_in_text(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn text_checks_name_the_first_problem() {
+        assert_eq!(check_text("", 4), Err(TextProblem::Empty));
+        assert_eq!(check_text("abcde", 4), Err(TextProblem::TooLong));
+        assert_eq!(check_text("王芳王芳", 4), Ok(()));
+        assert_eq!(check_text("ab\u{202E}", 4), Err(TextProblem::InvalidCharacters));
     }
 }

@@ -1,0 +1,220 @@
+//! The command line: `signet-server serve | user add | seed-demo`. `main` only parses and calls
+//! [`run`]; the commands call the same library functions tests do.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use signet_domain::api::Role;
+
+use crate::db::DbConfig;
+use crate::error::AppError;
+use crate::state::{AppState, Settings};
+
+/// The data directory when neither `--data-dir` nor `--database-url` is given.
+pub const DEFAULT_DATA_DIR: &str = "signet-data";
+/// The address `serve` binds when `--bind` is not given.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8787";
+
+/// Reference platform server for Signet.
+#[derive(Debug, Parser)]
+#[command(name = "signet-server", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Create the demo accounts (those that do not exist yet).
+    SeedDemo(DbArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Add(UserAddArgs),
+}
+
+/// Where the data lives: a SQLite file in a directory (default), or a database URL.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Directory holding `signet.db` (created if missing) [default: signet-data]
+    #[arg(long, value_name = "DIR", conflicts_with = "database_url")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL, e.g. postgres://user@host/db
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub fn config(&self) -> DbConfig {
+        match (&self.database_url, &self.data_dir) {
+            (Some(url), _) => DbConfig::url(url.clone()),
+            (None, Some(dir)) => DbConfig::data_dir(dir),
+            (None, None) => DbConfig::data_dir(DEFAULT_DATA_DIR),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on; port 0 picks a free port (the chosen one is printed)
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_BIND)]
+    pub bind: SocketAddr,
+    /// Create the demo accounts before serving
+    #[arg(long)]
+    pub seed_demo: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub account: String,
+    #[arg(long)]
+    pub password: String,
+    #[arg(long)]
+    pub display_name: String,
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Staff,
+    Reviewer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Staff => Role::Staff,
+            RoleArg::Reviewer => Role::Reviewer,
+        }
+    }
+}
+
+/// Runs a parsed command line with production settings.
+pub async fn run(cli: Cli) -> Result<(), AppError> {
+    run_with(cli, Settings::default()).await
+}
+
+/// Runs a parsed command line with the given settings (tests lower the password cost).
+pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
+    match cli.command {
+        Command::Serve(args) => serve(args, settings).await,
+        Command::User { command: UserCommand::Add(args) } => {
+            let state = AppState::open_with(args.db.config(), settings).await?;
+            let id = crate::add_user(
+                &state,
+                &args.account,
+                &args.password,
+                &args.display_name,
+                args.role.into(),
+            )
+            .await?;
+            println!("created account {} (user id {id})", args.account.trim());
+            Ok(())
+        }
+        Command::SeedDemo(db) => {
+            let state = AppState::open_with(db.config(), settings).await?;
+            crate::seed_demo(&state).await?;
+            println!("demo accounts ready");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs, settings: Settings) -> Result<(), AppError> {
+    let state = AppState::open_with(args.db.config(), settings).await?;
+    if args.seed_demo {
+        crate::seed_demo(&state).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| AppError::internal("cannot listen on the --bind address", e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::internal("cannot read the bound address", e))?;
+    // A parent process reads this line to learn the port.
+    println!("listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%addr, backend = ?state.backend(), "listening");
+    crate::serve(listener, state.clone(), shutdown_signal())
+        .await
+        .map_err(|e| AppError::internal("the server stopped with an error", e))?;
+    state.pool().close().await;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM. If a signal cannot be watched, it is not waited on.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn data_dir_and_database_url_exclude_each_other() {
+        let parsed = Cli::try_parse_from([
+            "signet-server",
+            "seed-demo",
+            "--data-dir",
+            "x",
+            "--database-url",
+            "postgres://h/db",
+        ]);
+        assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn serve_defaults_to_a_data_dir_and_the_local_port_8787() {
+        let parsed = Cli::try_parse_from(["signet-server", "serve"]).ok().map(|c| c.command);
+        let Some(Command::Serve(args)) = parsed else {
+            panic!("`serve` did not parse");
+        };
+        assert_eq!(args.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(args.db.config(), DbConfig::data_dir(DEFAULT_DATA_DIR));
+        assert!(!args.seed_demo);
+    }
+}

@@ -1,0 +1,165 @@
+//! Signet's reference platform server: accounts, sessions and the profile API that the desktop
+//! app syncs with, over SQLite (default) or PostgreSQL.
+//!
+//! - [`app`] builds the axum [`Router`] from an [`AppState`]; [`serve`] runs it on a listener
+//!   with graceful shutdown; [`spawn`] starts it on `127.0.0.1:0` for tests.
+//! - [`AppState`] is opened from a [`DbConfig`] and [`Settings`] (a [`Clock`], [`Limits`], the
+//!   argon2 [`PasswordCost`]).
+//! - [`add_user`], [`set_real_name`] and [`seed_demo`] ([`DEMO_ACCOUNTS`]) prepare accounts;
+//!   the CLI ([`cli`]) calls the same functions.
+//! - Every error is an [`AppError`], answered as `signet_domain::ErrorBody`.
+//!
+//! Routes (also served as OpenAPI at `/api/v1/openapi.json`): see [`routes`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+
+mod accounts;
+mod auth;
+pub mod cli;
+mod clock;
+mod db;
+mod demo;
+mod error;
+mod health;
+pub mod logging;
+mod me;
+mod openapi;
+mod passwords;
+mod rate_limit;
+mod sessions;
+mod state;
+mod tokens;
+
+pub use accounts::{add_user, normalize_account, set_real_name, MAX_DISPLAY_NAME_CHARS};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::{Backend, DbConfig, SQLITE_FILE_NAME};
+pub use demo::{seed_demo, DemoAccount, DemoIdentity, DEMO_ACCOUNTS};
+pub use error::AppError;
+pub use openapi::document as openapi_document;
+pub use passwords::PasswordCost;
+pub use state::{AppState, Limits, Settings};
+pub use tokens::sha256_hex;
+
+/// This server's version, as `/health` and the OpenAPI document report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One route: its method and path (for the OpenAPI check) with its handler.
+struct Endpoint {
+    method: Method,
+    path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+impl Endpoint {
+    fn get<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self { method: Method::GET, path, handler: get(handler) }
+    }
+
+    fn post<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self { method: Method::POST, path, handler: post(handler) }
+    }
+}
+
+/// The one table of routes: [`app`] mounts exactly these and [`routes`] lists them.
+fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint::get("/health", health::health),
+        Endpoint::get("/api/v1/openapi.json", openapi::openapi),
+        Endpoint::post("/api/v1/auth/sign-in", auth::sign_in),
+        Endpoint::post("/api/v1/auth/refresh", auth::refresh),
+        Endpoint::post("/api/v1/auth/sign-out", auth::sign_out),
+        Endpoint::get("/api/v1/me", me::me),
+    ]
+}
+
+/// Every route the router serves, as (method, path).
+pub fn routes() -> Vec<(Method, &'static str)> {
+    endpoints().into_iter().map(|e| (e.method, e.path)).collect()
+}
+
+/// The whole HTTP API.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.limits().json_body_bytes;
+    let router = endpoints()
+        .into_iter()
+        .fold(Router::new(), |router, endpoint| router.route(endpoint.path, endpoint.handler));
+    router
+        .fallback(error::not_found)
+        // After the routes: it applies to the method routers registered so far.
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(logging::log_requests))
+        .with_state(state)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` resolves, then finishes the requests in flight.
+/// Handlers see the client's address (`ConnectInfo<SocketAddr>`), which rate limiting keys on.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A server started by [`spawn`]. Dropping it (or calling [`RunningServer::stop`]) shuts it down.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Shuts down gracefully and waits for the server to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.map_err(std::io::Error::other)?
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts [`serve`] on `127.0.0.1` with a free port, in the background of the current runtime.
+pub async fn spawn(state: AppState) -> std::io::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    Ok(RunningServer { addr, stop: Some(stop), task })
+}

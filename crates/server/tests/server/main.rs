@@ -1,0 +1,16 @@
+//! Behaviour of the platform server, each test run on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+mod cli;
+mod demo;
+mod http;
+mod input;
+mod logs;
+mod me;
+mod sessions;
+mod sign_in;
+mod sqlite_file;
+mod tcp;
