@@ -183,10 +183,7 @@ impl Session {
             Ok(()) => self.fetch_profile().await,
             Err(e) if e.is_offline() => {
                 self.set_online(false);
-                match self.store.cached_profile(&user.server, &user.user_id).await? {
-                    Some(cached) => Ok(self.signed_in(cached.profile, Some(cached.fetched_at))),
-                    None => Err(e),
-                }
+                self.cached_or(&user, e).await
             }
             Err(e) if e.ends_session() => {
                 self.forget(false).await?;
@@ -233,16 +230,19 @@ impl Session {
             return Ok(self.signed_out(None));
         };
         match self.fetch_profile().await {
-            Err(e) if e.is_offline() => {
-                match self.store.cached_profile(&user.server, &user.user_id).await? {
-                    Some(cached) => Ok(self.signed_in(cached.profile, Some(cached.fetched_at))),
-                    None => Err(e),
-                }
-            }
+            Err(e) if e.is_offline() => self.cached_or(&user, e).await,
             Err(e) if e.ends_session() => {
                 Ok(self.signed_out(Some(SignedOutReason::SessionExpired)))
             }
             other => other,
+        }
+    }
+
+    /// Offline: the cached profile if there is one, else the error that made us offline.
+    async fn cached_or(&self, user: &CurrentUser, offline: AppError) -> AppResult<SessionView> {
+        match self.store.cached_profile(&user.server, &user.user_id).await? {
+            Some(cached) => Ok(self.signed_in(cached.profile, Some(cached.fetched_at))),
+            None => Err(offline),
         }
     }
 

@@ -241,7 +241,7 @@ async fn wrong_password_reports_attempts_left_and_then_the_lock() {
     assert_eq!(err.code(), ErrorCode::AccountLocked);
     let retry = err.0.retry_after_secs().unwrap();
     assert!(retry > 14 * 60 && retry <= 15 * 60, "{retry}");
-    assert_eq!(device.session.store().dump_text().await.unwrap().contains("current_user"), false);
+    assert!(!device.session.store().dump_text().await.unwrap().contains("current_user"));
 }
 
 #[tokio::test]
