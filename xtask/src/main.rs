@@ -35,7 +35,9 @@ fn main() -> ExitCode {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Runs a command to completion, failing with its name when it fails.
@@ -91,7 +93,11 @@ fn build_ui() -> Result {
 fn run() -> Result {
     system::ensure_packages(system::RUN_PACKAGES)?;
     build_ui()?;
-    run_cmd(cargo().args(["build", "-p", "signet-server", "--bin", "signet-server", "--bin", "signet"]).arg("--workspace"))?;
+    run_cmd(
+        cargo()
+            .args(["build", "-p", "signet-server", "--bin", "signet-server", "--bin", "signet"])
+            .arg("--workspace"),
+    )?;
     let target = target_dir();
     let data = root().join(".sandbox/platform");
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
@@ -142,10 +148,18 @@ fn test(extra: &[String]) -> Result {
     } else {
         Command::new(me)
     };
-    inner.arg("test-inner").args(extra).env("SIGNET_TEST_DATABASE_URL", pg.url()).current_dir(root());
+    inner
+        .arg("test-inner")
+        .args(extra)
+        .env("SIGNET_TEST_DATABASE_URL", pg.url())
+        .current_dir(root());
     let result = run_cmd(&mut inner);
     drop(pg);
-    eprintln!("xtask test: {} in {:.0?}", if result.is_ok() { "passed" } else { "FAILED" }, started.elapsed());
+    eprintln!(
+        "xtask test: {} in {:.0?}",
+        if result.is_ok() { "passed" } else { "FAILED" },
+        started.elapsed()
+    );
     result
 }
 

@@ -41,20 +41,29 @@ impl Cluster {
         let dir = std::env::temp_dir().join(format!("signet-pg-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let as_postgres = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        let as_postgres =
+            Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
         if as_postgres {
             run_cmd(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
         }
         let port = free_port()?;
         let cluster = Self { dir, bin, port, as_postgres };
-        run_cmd(&mut cluster.pg("initdb", &["-A", "trust", "-U", "postgres", "--no-sync", "-D", &cluster.data()]))?;
+        run_cmd(
+            &mut cluster.pg(
+                "initdb",
+                &["-A", "trust", "-U", "postgres", "--no-sync", "-D", &cluster.data()],
+            ),
+        )?;
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             cluster.port,
             cluster.dir.display()
         );
         let log = cluster.dir.join("postgres.log").display().to_string();
-        run_cmd(&mut cluster.pg("pg_ctl", &["-D", &cluster.data(), "-o", &options, "-l", &log, "-w", "start"]))?;
+        run_cmd(
+            &mut cluster
+                .pg("pg_ctl", &["-D", &cluster.data(), "-o", &options, "-l", &log, "-w", "start"]),
+        )?;
         eprintln!("PostgreSQL for the tests: {}", cluster.url());
         Ok(cluster)
     }

@@ -78,7 +78,13 @@ pub fn ensure_tauri_driver() -> Result {
     if !cfg!(target_os = "linux") {
         return Ok(());
     }
-    if Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok() {
+    if Command::new("tauri-driver")
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+    {
         return Ok(());
     }
     run_cmd(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
