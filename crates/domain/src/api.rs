@@ -8,10 +8,13 @@
 //! | POST | `/api/v1/auth/refresh` | [`RefreshRequest`] | [`SessionTokens`] |
 //! | POST | `/api/v1/auth/sign-out` | bearer | 204 |
 //! | GET | `/api/v1/me` | bearer | [`Profile`] |
+//! | POST | `/api/v1/real-name/identity` | bearer, [`crate::identity::IdentityInput`] | [`IdentityAccepted`] |
+//! | POST | `/api/v1/real-name/{verification_id}/bank-card` | bearer, [`BankCardRequest`] | [`VerificationResult`] |
+//! | GET | `/api/v1/real-name/attempts` | bearer | [`AttemptHistory`] |
 
 use serde::{Deserialize, Serialize};
 
-use crate::identity::DocumentType;
+use crate::identity::{DocumentType, Unavailable, VerificationMethod, Warning};
 use crate::Sensitive;
 
 /// Longest account name the platform accepts, in characters.
@@ -178,6 +181,233 @@ pub fn is_forbidden_in_text(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
+// Real-name authentication (实名认证): step 1 (identity), the method chooser, and the methods.
+
+/// The header in which the desktop app names its version; the server records it with every
+/// verification attempt (history and support). Optional.
+pub const APP_VERSION_HEADER: &str = "x-signet-app-version";
+
+/// `POST /api/v1/real-name/identity` accepted step 1: the submission to verify with one of
+/// `methods` before `expires_in` seconds pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityAccepted {
+    /// Names the submission in the method endpoints (`/api/v1/real-name/{verification_id}/...`).
+    pub verification_id: String,
+    /// The identity as stored: number masked, name whole.
+    pub masked: MaskedIdentity,
+    /// True when a 15-digit resident ID number was converted to 18 characters: tell the user.
+    #[serde(default)]
+    pub converted_from_legacy: bool,
+    /// Hints on input accepted anyway (e.g. a province code outside the mainland).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+    /// Seconds until the submission expires and step 1 must be repeated.
+    pub expires_in: u64,
+    /// Every method, in [`VerificationMethod::ALL`] order, with why it cannot be chosen.
+    pub methods: Vec<MethodOption>,
+}
+
+/// One method of the chooser. `reason` is present exactly when `available` is false.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodOption {
+    pub method: VerificationMethod,
+    pub available: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<MethodUnavailable>,
+}
+
+impl MethodOption {
+    pub fn available(method: VerificationMethod) -> Self {
+        Self { method, available: true, reason: None }
+    }
+
+    pub fn unavailable(method: VerificationMethod, reason: MethodUnavailable) -> Self {
+        Self { method, available: false, reason: Some(reason) }
+    }
+}
+
+/// Why the server will not run a method for this identity now. Serialised as
+/// `{"kind": "snake_case", ...}`; the UI shows its own text for each kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MethodUnavailable {
+    /// Holders of documents other than the resident ID card can use manual review only.
+    DocumentRequiresManualReview { document_type: DocumentType },
+    /// Banks and carriers match only names of Chinese characters and `·`.
+    NameNotInChineseCharacters,
+    /// Today's attempts are used up (for this user and method, or for this identity number):
+    /// try again after `retry_after_secs`, or choose another method.
+    DailyAttemptsUsedUp { scope: AttemptBudget, retry_after_secs: u64 },
+    /// This platform does not offer the method (yet).
+    NotOffered,
+}
+
+impl MethodUnavailable {
+    /// When the method can be tried again, for budget reasons.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::DailyAttemptsUsedUp { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}
+
+impl From<Unavailable> for MethodUnavailable {
+    fn from(reason: Unavailable) -> Self {
+        match reason {
+            Unavailable::DocumentRequiresManualReview { document_type } => {
+                Self::DocumentRequiresManualReview { document_type }
+            }
+            Unavailable::NameNotInChineseCharacters => Self::NameNotInChineseCharacters,
+        }
+    }
+}
+
+/// Which daily attempt budget ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptBudget {
+    /// Attempts of one user with one method per day.
+    UserAndMethod,
+    /// Attempts on one identity number per day, whoever makes them.
+    IdentityNumber,
+}
+
+impl AttemptBudget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UserAndMethod => "user_and_method",
+            Self::IdentityNumber => "identity_number",
+        }
+    }
+}
+
+/// `POST /api/v1/real-name/{verification_id}/bank-card`: the card and the phone number reserved
+/// at the bank. Both are validated as [`crate::identity::validate_bank_card`] and
+/// [`crate::identity::validate_mobile_number`] do (spaces allowed; a Luhn failure only warns).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankCardRequest {
+    pub card_number: Sensitive<String>,
+    pub phone: Sensitive<String>,
+}
+
+/// What a verification attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    Success,
+    Failure,
+    /// The provider did not answer in time; not counted against the budgets.
+    ProviderTimeout,
+}
+
+impl AttemptOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::ProviderTimeout => "provider_timeout",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Success, Self::Failure, Self::ProviderTimeout].into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// Why a verification attempt failed (`reason_code`). The UI turns each into a plain next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The provider's records differ from what was entered; `mismatched_element` says which
+    /// element when the provider tells.
+    ElementsMismatch,
+}
+
+impl FailureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ElementsMismatch => "elements_mismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        (s == "elements_mismatch").then_some(Self::ElementsMismatch)
+    }
+}
+
+/// The element a provider found different from its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MismatchedElement {
+    Name,
+    IdNumber,
+    CardNumber,
+    Phone,
+}
+
+impl MismatchedElement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::IdNumber => "id_number",
+            Self::CardNumber => "card_number",
+            Self::Phone => "phone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Name, Self::IdNumber, Self::CardNumber, Self::Phone]
+            .into_iter()
+            .find(|e| e.as_str() == s)
+    }
+}
+
+/// The answer of a method endpoint: `{"outcome": "success"}` or
+/// `{"outcome": "failure", "reason_code": ..., "mismatched_element"?: ..., "attempts_left": n}`.
+/// A provider timeout is not an outcome here: it answers 504 `provider_timeout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationResult {
+    pub outcome: AttemptOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<FailureReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mismatched_element: Option<MismatchedElement>,
+    /// Attempts of this method left today, after a failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+    /// Hints on the method's input (e.g. the card number fails the Luhn check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// One verification attempt as the user's authentication history shows it: masked only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub verification_id: String,
+    pub method: VerificationMethod,
+    pub outcome: AttemptOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<FailureReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mismatched_element: Option<MismatchedElement>,
+    pub document_type: DocumentType,
+    /// e.g. `110***********002X`
+    pub number_masked: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/real-name/attempts`: the user's attempts, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptHistory {
+    pub attempts: Vec<AttemptRecord>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +421,108 @@ mod tests {
         for c in ['a', '王', '·', ' ', '-', '\u{00E9}'] {
             assert!(!is_forbidden_in_text(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn method_options_carry_a_tagged_reason_only_when_unavailable() {
+        let open = MethodOption::available(VerificationMethod::BankCard);
+        assert_eq!(
+            serde_json::to_value(&open).ok(),
+            Some(serde_json::json!({"method": "bank_card", "available": true}))
+        );
+        let spent = MethodOption::unavailable(
+            VerificationMethod::Phone,
+            MethodUnavailable::DailyAttemptsUsedUp {
+                scope: AttemptBudget::UserAndMethod,
+                retry_after_secs: 18_720,
+            },
+        );
+        assert_eq!(
+            serde_json::to_value(&spent).ok(),
+            Some(serde_json::json!({
+                "method": "phone",
+                "available": false,
+                "reason": {
+                    "kind": "daily_attempts_used_up",
+                    "scope": "user_and_method",
+                    "retry_after_secs": 18_720,
+                },
+            }))
+        );
+        assert_eq!(spent.reason.and_then(|r| r.retry_after_secs()), Some(18_720));
+    }
+
+    #[test]
+    fn domain_reasons_become_wire_reasons_of_the_same_kind() {
+        let reason: MethodUnavailable =
+            Unavailable::DocumentRequiresManualReview { document_type: DocumentType::Passport }
+                .into();
+        assert_eq!(
+            serde_json::to_value(&reason).ok(),
+            Some(serde_json::json!({
+                "kind": "document_requires_manual_review",
+                "document_type": "passport",
+            }))
+        );
+    }
+
+    #[test]
+    fn verification_results_omit_what_does_not_apply() {
+        let success = VerificationResult {
+            outcome: AttemptOutcome::Success,
+            reason_code: None,
+            mismatched_element: None,
+            attempts_left: None,
+            warnings: Vec::new(),
+        };
+        assert_eq!(
+            serde_json::to_value(&success).ok(),
+            Some(serde_json::json!({"outcome": "success"}))
+        );
+        let failure = VerificationResult {
+            outcome: AttemptOutcome::Failure,
+            reason_code: Some(FailureReason::ElementsMismatch),
+            mismatched_element: Some(MismatchedElement::IdNumber),
+            attempts_left: Some(3),
+            warnings: Vec::new(),
+        };
+        assert_eq!(
+            serde_json::to_value(&failure).ok(),
+            Some(serde_json::json!({
+                "outcome": "failure",
+                "reason_code": "elements_mismatch",
+                "mismatched_element": "id_number",
+                "attempts_left": 3,
+            }))
+        );
+    }
+
+    #[test]
+    fn attempt_enums_parse_back_from_their_wire_names() {
+        for outcome in
+            [AttemptOutcome::Success, AttemptOutcome::Failure, AttemptOutcome::ProviderTimeout]
+        {
+            assert_eq!(AttemptOutcome::parse(outcome.as_str()), Some(outcome));
+            assert_eq!(
+                serde_json::to_value(outcome).ok(),
+                Some(serde_json::json!(outcome.as_str()))
+            );
+        }
+        for element in [
+            MismatchedElement::Name,
+            MismatchedElement::IdNumber,
+            MismatchedElement::CardNumber,
+            MismatchedElement::Phone,
+        ] {
+            assert_eq!(MismatchedElement::parse(element.as_str()), Some(element));
+            assert_eq!(
+                serde_json::to_value(element).ok(),
+                Some(serde_json::json!(element.as_str()))
+            );
+        }
+        let reason = FailureReason::ElementsMismatch;
+        assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
+        assert_eq!(serde_json::to_value(reason).ok(), Some(serde_json::json!("elements_mismatch")));
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum ErrorCode {
     Conflict,
     /// Something broke on the server; details are in the server's log.
     Internal,
+    /// A verification provider (bank, carrier, Alipay) did not answer in time. Not counted as a
+    /// failed attempt: the user may simply try again.
+    ProviderTimeout,
 
     // Desktop app only: failures before or around a response.
     /// The platform could not be reached (connection refused, DNS, timeout).
@@ -76,6 +79,7 @@ impl ErrorCode {
                 500
             }
             Self::ServerUnreachable | Self::TlsFailure => 503,
+            Self::ProviderTimeout => 504,
         }
     }
 
@@ -101,6 +105,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::NotFound, "not_found"),
     (ErrorCode::Conflict, "conflict"),
     (ErrorCode::Internal, "internal"),
+    (ErrorCode::ProviderTimeout, "provider_timeout"),
     (ErrorCode::ServerUnreachable, "server_unreachable"),
     (ErrorCode::TlsFailure, "tls_failure"),
     (ErrorCode::ProtocolError, "protocol_error"),
@@ -144,6 +149,12 @@ mod tests {
             assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::json!(name)));
             assert_eq!(code.as_str(), *name);
         }
+    }
+
+    #[test]
+    fn provider_timeout_answers_504() {
+        assert_eq!(ErrorCode::ProviderTimeout.http_status(), 504);
+        assert_eq!(ErrorCode::ProviderTimeout.as_str(), "provider_timeout");
     }
 
     #[test]

@@ -7,11 +7,11 @@ use signet_domain::api::{
 };
 use signet_domain::identity::{mask_id_number, DocumentType};
 use signet_domain::{ErrorCode, Sensitive};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::tokens::{new_id, sha256_hex};
+use crate::tokens::new_id;
 
 /// Longest display name, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
@@ -84,8 +84,9 @@ fn account_taken() -> AppError {
 }
 
 /// Sets where `account` stands in real-name authentication, and the identity it verified or
-/// submitted (`None` removes it). Only the masked number and the SHA-256 of the full number
-/// (trimmed, upper case) are stored; the full number is not.
+/// submitted (`None` removes it). Only the masked number and the keyed hash of the full number
+/// (trimmed, upper case; see [`crate::AppState::identity_hasher`]) are stored; the full number
+/// is not.
 pub async fn set_real_name(
     state: &AppState,
     account: &str,
@@ -96,15 +97,20 @@ pub async fn set_real_name(
     let identity = match identity {
         None => None,
         Some((document_type, number, name)) => {
-            let number = number.trim().to_uppercase();
+            let number = Sensitive::new(number.trim().to_uppercase());
             let name = name.trim().to_owned();
-            if number.is_empty() {
+            if number.expose().is_empty() {
                 return Err(AppError::invalid_input("number", "document number is empty"));
             }
             if name.is_empty() {
                 return Err(AppError::invalid_input("name", "name is empty"));
             }
-            Some((document_type, Sensitive::new(number), name))
+            Some(StoredIdentity {
+                document_type,
+                number_masked: mask_id_number(number.expose()),
+                number_hmac: state.identity_hasher().hmac_hex(number.expose()),
+                name,
+            })
         }
     };
     let Some((user_id, _)) = find_credentials(state, &account).await? else {
@@ -112,43 +118,65 @@ pub async fn set_real_name(
     };
     let now = state.now();
     let mut tx = state.pool().begin().await?;
+    write_real_name(&mut tx, &user_id, status, identity.as_ref(), now).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user_id, status = status.as_str(), "real-name status set");
+    Ok(())
+}
+
+/// An identity as the `identities` table keeps it: masked and keyed-hashed, never whole.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredIdentity {
+    pub(crate) document_type: DocumentType,
+    pub(crate) number_masked: String,
+    pub(crate) number_hmac: String,
+    pub(crate) name: String,
+}
+
+/// Writes a user's real-name status and identity (`None` removes it) inside `tx`.
+pub(crate) async fn write_real_name(
+    tx: &mut Transaction<'_, Any>,
+    user_id: &str,
+    status: RealNameStatus,
+    identity: Option<&StoredIdentity>,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE users SET real_name_status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(now)
-        .bind(&user_id)
-        .execute(&mut *tx)
+        .bind(user_id)
+        .execute(&mut **tx)
         .await?;
     match identity {
         None => {
             sqlx::query("DELETE FROM identities WHERE user_id = $1")
-                .bind(&user_id)
-                .execute(&mut *tx)
+                .bind(user_id)
+                .execute(&mut **tx)
                 .await?;
         }
-        Some((document_type, number, name)) => {
+        Some(identity) => {
             sqlx::query(
                 "INSERT INTO identities (user_id, document_type, number_masked, number_sha256,
-                                         name, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                                         number_hmac, name, updated_at)
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6)
                  ON CONFLICT (user_id) DO UPDATE SET
                      document_type = excluded.document_type,
                      number_masked = excluded.number_masked,
-                     number_sha256 = excluded.number_sha256,
+                     number_sha256 = NULL,
+                     number_hmac = excluded.number_hmac,
                      name = excluded.name,
                      updated_at = excluded.updated_at",
             )
-            .bind(&user_id)
-            .bind(document_type.as_str())
-            .bind(mask_id_number(number.expose()))
-            .bind(sha256_hex(number.expose()))
-            .bind(&name)
+            .bind(user_id)
+            .bind(identity.document_type.as_str())
+            .bind(&identity.number_masked)
+            .bind(&identity.number_hmac)
+            .bind(&identity.name)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
     }
-    tx.commit().await?;
-    tracing::info!(user_id = %user_id, status = status.as_str(), "real-name status set");
     Ok(())
 }
 

@@ -5,6 +5,13 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use signet_domain::identity::CalendarDate;
+
+/// The platform's days run on China Standard Time (UTC+8, no daylight saving): "today" for
+/// birth-date checks and the days of the daily attempt budgets.
+pub const PLATFORM_UTC_OFFSET_SECS: i64 = 8 * 60 * 60;
+const DAY_SECS: i64 = 24 * 60 * 60;
+
 /// A source of the current time in unix seconds.
 pub trait Clock: Send + Sync {
     fn now(&self) -> i64;
@@ -59,9 +66,27 @@ impl Clock for ManualClock {
     }
 }
 
+/// When the platform day containing `now` began (unix seconds).
+pub fn platform_day_start(now: i64) -> i64 {
+    let local = now.saturating_add(PLATFORM_UTC_OFFSET_SECS);
+    local.div_euclid(DAY_SECS) * DAY_SECS - PLATFORM_UTC_OFFSET_SECS
+}
+
+/// The platform's calendar date at `now` (unix seconds): the date in China.
+pub fn platform_date(now: i64) -> CalendarDate {
+    CalendarDate::in_china_at(now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platform_day_starts_at_midnight_in_china() {
+        assert_eq!(platform_day_start(1_767_225_600), 1_767_196_800);
+        assert_eq!(platform_day_start(1_767_196_800), 1_767_196_800);
+        assert_eq!(platform_day_start(1_767_196_799), 1_767_196_800 - 86_400);
+    }
 
     #[test]
     fn manual_clock_moves_only_when_advanced() {

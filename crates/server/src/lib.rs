@@ -1,5 +1,6 @@
-//! Signet's reference platform server: accounts, sessions and the profile API that the desktop
-//! app syncs with, over SQLite (default) or PostgreSQL.
+//! Signet's reference platform server: accounts, sessions, the profile API that the desktop
+//! app syncs with, and real-name authentication behind provider traits with sandbox providers
+//! ([`Providers`]), over SQLite (default) or PostgreSQL.
 //!
 //! - [`app`] builds the axum [`Router`] from an [`AppState`]; [`serve`] runs it on a listener
 //!   with graceful shutdown; [`spawn`] starts it on `127.0.0.1:0` for tests.
@@ -31,18 +32,28 @@ pub mod logging;
 mod me;
 mod openapi;
 mod passwords;
+mod providers;
 mod rate_limit;
+mod real_name;
+mod secrets;
 mod sessions;
 mod state;
 mod tokens;
 
 pub use accounts::{add_user, normalize_account, set_real_name, MAX_DISPLAY_NAME_CHARS};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{
+    platform_date, platform_day_start, Clock, ManualClock, SystemClock, PLATFORM_UTC_OFFSET_SECS,
+};
 pub use db::{Backend, DbConfig, SQLITE_FILE_NAME};
 pub use demo::{seed_demo, DemoAccount, DemoIdentity, DEMO_ACCOUNTS};
 pub use error::AppError;
 pub use openapi::document as openapi_document;
 pub use passwords::PasswordCost;
+pub use providers::{
+    BankCardCheck, BankCardProvider, BankCardQuery, ProviderFuture, ProviderTimeout, Providers,
+    SandboxBank, SandboxBankBehaviour, SandboxBankCard, SANDBOX_BANK_CARDS,
+};
+pub use secrets::IdentityHasher;
 pub use state::{AppState, Limits, Settings};
 pub use tokens::sha256_hex;
 
@@ -83,6 +94,9 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint::post("/api/v1/auth/refresh", auth::refresh),
         Endpoint::post("/api/v1/auth/sign-out", auth::sign_out),
         Endpoint::get("/api/v1/me", me::me),
+        Endpoint::post("/api/v1/real-name/identity", real_name::submit_identity),
+        Endpoint::post("/api/v1/real-name/{verification_id}/bank-card", real_name::bank_card),
+        Endpoint::get("/api/v1/real-name/attempts", real_name::attempts),
     ]
 }
 

@@ -2,12 +2,16 @@
 //! that it lists exactly the routes the router serves.
 
 use axum::Json;
+use serde_json::Map;
 use serde_json::{json, Value};
 use signet_domain::api::{
     RealNameStatus, Role, ACCESS_TOKEN_TTL_SECS, LOCKOUT_SECS, MAX_ACCOUNT_CHARS,
     MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS, REFRESH_TOKEN_TTL_SECS,
 };
-use signet_domain::identity::DocumentType;
+use signet_domain::identity::{DocumentType, VerificationMethod, BANK_CARD_LENGTHS};
+
+use crate::state::Limits;
+use crate::SANDBOX_BANK_CARDS;
 use signet_domain::ErrorCode;
 
 /// The error codes this server answers with.
@@ -26,6 +30,7 @@ const SERVER_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::NotFound,
     ErrorCode::Conflict,
     ErrorCode::Internal,
+    ErrorCode::ProviderTimeout,
 ];
 
 pub async fn openapi() -> Json<Value> {
@@ -39,8 +44,9 @@ pub fn document() -> Value {
         "info": {
             "title": "Signet platform API",
             "version": crate::VERSION,
-            "description": "Accounts and sessions of the Signet trusted electronic credential \
-                platform. Every error answers with an `ErrorBody`; clients branch on `code`.",
+            "description": "Accounts, sessions and real-name authentication of the Signet \
+                trusted electronic credential platform. Every error answers with an \
+                `ErrorBody`; clients branch on `code`.",
         },
         "paths": {
             "/health": {
@@ -126,6 +132,9 @@ pub fn document() -> Value {
                     },
                 },
             },
+            "/api/v1/real-name/identity": real_name_identity(),
+            "/api/v1/real-name/{verification_id}/bank-card": real_name_bank_card(),
+            "/api/v1/real-name/attempts": real_name_attempts(),
         },
         "components": {
             "securitySchemes": {
@@ -153,6 +162,8 @@ fn schemas() -> Value {
     .map(|s| s.as_str())
     .collect();
     let codes: Vec<&str> = SERVER_ERROR_CODES.iter().map(|c| c.as_str()).collect();
+    let methods: Vec<&str> = VerificationMethod::ALL.iter().map(|m| m.as_str()).collect();
+    let elements = ["name", "id_number", "card_number", "phone"];
     json!({
         "Health": object(&["status", "version"], json!({
             "status": { "type": "string", "enum": ["ok", "unavailable"] },
@@ -194,11 +205,166 @@ fn schemas() -> Value {
                 "identity": { "oneOf": [{ "$ref": "#/components/schemas/MaskedIdentity" }, { "type": "null" }] },
             }),
         ),
+        "IdentityInput": object(&["document_type", "number", "name"], json!({
+            "document_type": { "type": "string", "enum": document_types },
+            "number": { "type": "string", "description": "As typed: spaces, full-width forms and a lowercase `x` are normalised; a 15-digit resident ID number is converted." },
+            "name": { "type": "string", "description": "2-30 characters; Latin letters for passports only." },
+        })),
+        "IdentityAccepted": object(
+            &["verification_id", "masked", "converted_from_legacy", "warnings", "expires_in", "methods"],
+            json!({
+                "verification_id": { "type": "string" },
+                "masked": schema_ref("MaskedIdentity"),
+                "converted_from_legacy": { "type": "boolean" },
+                "warnings": { "type": "array", "items": schema_ref("Warning") },
+                "expires_in": { "type": "integer", "minimum": 0, "examples": [Limits::default().verification_ttl_secs] },
+                "methods": { "type": "array", "items": schema_ref("MethodOption") },
+            }),
+        ),
+        "MethodOption": object(&["method", "available"], json!({
+            "method": { "type": "string", "enum": methods },
+            "available": { "type": "boolean" },
+            "reason": schema_ref("MethodUnavailable"),
+        })),
+        "MethodUnavailable": {
+            "type": "object",
+            "required": ["kind"],
+            "description": "`document_requires_manual_review` (`document_type`), `name_not_in_chinese_characters`, \
+                `daily_attempts_used_up` (`scope`: `user_and_method` | `identity_number`, `retry_after_secs`), `not_offered`.",
+            "properties": {
+                "kind": { "type": "string", "enum": ["document_requires_manual_review", "name_not_in_chinese_characters", "daily_attempts_used_up", "not_offered"] },
+                "document_type": { "type": "string", "enum": document_types },
+                "scope": { "type": "string", "enum": ["user_and_method", "identity_number"] },
+                "retry_after_secs": { "type": "integer", "minimum": 1 },
+            },
+        },
+        "Warning": {
+            "type": "object",
+            "required": ["kind"],
+            "description": "A hint on input accepted anyway: `region_outside_mainland` (`code`), `old_taiwan_permit_format`, `luhn_failed`, `virtual_operator` (`prefix`).",
+            "properties": { "kind": { "type": "string" } },
+        },
+        "BankCardRequest": object(&["card_number", "phone"], json!({
+            "card_number": { "type": "string", "description": format!("{}-{} digits, spaces allowed; a Luhn failure only warns.", BANK_CARD_LENGTHS.0, BANK_CARD_LENGTHS.1) },
+            "phone": { "type": "string", "description": "The mobile number reserved at the bank; `+86`, spaces and hyphens allowed." },
+        })),
+        "VerificationResult": object(&["outcome"], json!({
+            "outcome": { "type": "string", "enum": ["success", "failure"] },
+            "reason_code": { "type": "string", "enum": ["elements_mismatch"] },
+            "mismatched_element": { "type": "string", "enum": elements },
+            "attempts_left": { "type": "integer", "minimum": 0, "description": "After a failure: attempts of this method left today." },
+            "warnings": { "type": "array", "items": schema_ref("Warning") },
+        })),
+        "AttemptRecord": object(
+            &["id", "verification_id", "method", "outcome", "document_type", "number_masked", "created_at"],
+            json!({
+                "id": { "type": "string" },
+                "verification_id": { "type": "string" },
+                "method": { "type": "string", "enum": methods },
+                "outcome": { "type": "string", "enum": ["success", "failure", "provider_timeout"] },
+                "reason_code": { "type": "string", "enum": ["elements_mismatch"] },
+                "mismatched_element": { "type": "string", "enum": elements },
+                "document_type": { "type": "string", "enum": document_types },
+                "number_masked": { "type": "string", "examples": ["110***********002X"] },
+                "app_version": { "type": "string" },
+                "created_at": { "type": "integer", "description": "Unix seconds." },
+            }),
+        ),
+        "AttemptHistory": object(&["attempts"], json!({
+            "attempts": { "type": "array", "items": schema_ref("AttemptRecord"), "description": "Newest first, at most 100." },
+        })),
         "ErrorBody": object(&["code", "message"], json!({
             "code": { "type": "string", "enum": codes },
             "message": { "type": "string", "description": "For logs and developers; not shown to users." },
             "details": { "type": "object", "description": "e.g. `field`, `attempts_left`, `retry_after_secs`." },
         })),
+    })
+}
+
+fn real_name_identity() -> Value {
+    let limits = Limits::default();
+    json!({
+        "post": {
+            "operationId": "submitIdentity",
+            "summary": "Step 1 of real-name authentication: submit the identity, get the methods",
+            "description": format!(
+                "Validates document type, number and name by the rules of \
+                 `spec/identity-rules.md` (today = the date in China). Stores the identity \
+                 masked and keyed-hashed (never the full number) for {} s, and lists every \
+                 method with why it is unavailable: other documents than the resident ID card \
+                 use manual review only; {} attempts per user and method and {} per identity \
+                 number a day (China time; provider timeouts not counted). At most {} \
+                 real-name requests per user a minute. Send `{}` to have the app version \
+                 recorded with attempts.",
+                limits.verification_ttl_secs,
+                limits.attempts_per_method_per_day,
+                limits.attempts_per_identity_per_day,
+                limits.verification_requests_per_minute,
+                signet_domain::api::APP_VERSION_HEADER,
+            ),
+            "security": [{ "bearer": [] }],
+            "requestBody": json_body("IdentityInput"),
+            "responses": {
+                "200": json_response("Step 1 passed", "IdentityAccepted"),
+                "400": error_response("`malformed_json`, or `invalid_input` with `details.field` (first failing field) and `details.errors` (`[{field, error: {kind, ...}}]`)"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "409": error_response("`conflict` with `details.reason = already_verified`"),
+                "413": error_response("`payload_too_large`"),
+                "415": error_response("`unsupported_media_type`"),
+                "429": error_response("`rate_limited`"),
+            },
+        },
+    })
+}
+
+fn real_name_bank_card() -> Value {
+    let mut cards = Map::new();
+    for card in SANDBOX_BANK_CARDS {
+        cards.insert(card.card_number.to_owned(), Value::from(card.note));
+    }
+    json!({
+        "post": {
+            "operationId": "verifyWithBankCard",
+            "summary": "Method A: the bank compares name, ID number, card and reserved phone",
+            "description": "In the sandbox the bank answers from a registry of test cards (see \
+                the server README and `x-sandbox-cards`); any other card is a `card_number` \
+                mismatch. A failure counts against the daily budgets, a provider timeout does not.",
+            "x-sandbox-cards": cards,
+            "security": [{ "bearer": [] }],
+            "parameters": [{
+                "name": "verification_id",
+                "in": "path",
+                "required": true,
+                "schema": { "type": "string" },
+                "description": "From `POST /api/v1/real-name/identity`.",
+            }],
+            "requestBody": json_body("BankCardRequest"),
+            "responses": {
+                "200": json_response("The bank's answer: `success` (the user is now verified) or `failure`", "VerificationResult"),
+                "400": error_response("`malformed_json`, or `invalid_input` with `details.field` and `details.errors` (`card_number`, `phone`)"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, another user's, or expired (`details.reason = expired`) verification"),
+                "409": error_response("`conflict`: already verified, or the method is not available for this identity (`details.reason`)"),
+                "413": error_response("`payload_too_large`"),
+                "415": error_response("`unsupported_media_type`"),
+                "429": error_response("`rate_limited`: per-minute limit, or today's attempts used up (`details.reason = daily_attempts_used_up`, `details.scope`, `retry_after_secs`)"),
+                "504": error_response("`provider_timeout`: the bank did not answer; not counted, try again"),
+            },
+        },
+    })
+}
+
+fn real_name_attempts() -> Value {
+    json!({
+        "get": {
+            "operationId": "verificationAttempts",
+            "summary": "The signed-in user's authentication history, newest first, masked",
+            "security": [{ "bearer": [] }],
+            "responses": {
+                "200": json_response("Attempts of every method", "AttemptHistory"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+            },
+        },
     })
 }
 

@@ -1,8 +1,10 @@
-//! Per-client request limits, in memory: a fixed window per key (the client's IP address).
+//! Per-client request limits, in memory: a fixed window per key (the client's IP address for
+//! sign-in, the user id for verification attempts).
 //! In memory is enough for one server process; several processes behind a balancer would each
 //! count separately, which only makes the limit looser.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 
@@ -23,12 +25,12 @@ pub enum ClientKey {
     NoSocket,
 }
 
-/// `max_requests` per `window_secs` for each [`ClientKey`].
+/// `max_requests` per `window_secs` for each key (by default a [`ClientKey`]).
 #[derive(Debug)]
-pub(crate) struct RateLimiter {
+pub(crate) struct RateLimiter<K = ClientKey> {
     max_requests: u32,
     window_secs: u64,
-    windows: Mutex<HashMap<ClientKey, Window>>,
+    windows: Mutex<HashMap<K, Window>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -37,13 +39,13 @@ struct Window {
     requests: u32,
 }
 
-impl RateLimiter {
+impl<K: Eq + Hash> RateLimiter<K> {
     pub(crate) fn new(max_requests: u32, window_secs: u64) -> Self {
         Self { max_requests, window_secs: window_secs.max(1), windows: Mutex::default() }
     }
 
     /// Counts one request from `key` at `now`; `Err(retry_after_secs)` when over the limit.
-    pub(crate) fn check(&self, key: ClientKey, now: i64) -> Result<(), u64> {
+    pub(crate) fn check(&self, key: K, now: i64) -> Result<(), u64> {
         let window = i64::try_from(self.window_secs).unwrap_or(i64::MAX);
         // A poisoned lock only means another request panicked mid-count; the map is still usable.
         let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -1,4 +1,5 @@
-//! [`AppState`]: everything a request needs (the database pool, the clock, the limits), opened
+//! [`AppState`]: everything a request needs (the database pool, the clock, the limits, the
+//! identity-number hasher, the verification providers), opened
 //! once and cloned cheaply into every handler. No globals, so tests can run many servers side by
 //! side, each with its own database and clock.
 
@@ -10,7 +11,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::db::{self, Backend, DbConfig};
 use crate::error::AppError;
 use crate::passwords::{PasswordCost, Passwords};
+use crate::providers::Providers;
 use crate::rate_limit::RateLimiter;
+use crate::secrets::IdentityHasher;
 
 /// Request limits. The defaults are the production ones; tests lower them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +24,32 @@ pub struct Limits {
     pub auth_window_secs: u64,
     /// Largest JSON request body, in bytes.
     pub json_body_bytes: usize,
+    /// Real-name requests (identity submissions and method attempts) allowed per user per minute.
+    pub verification_requests_per_minute: u32,
+    /// Attempts of one method by one user per platform day (China time); provider timeouts
+    /// are not counted.
+    pub attempts_per_method_per_day: u32,
+    /// Attempts on one identity number per platform day, by any user, with any method but
+    /// manual review; provider timeouts are not counted.
+    pub attempts_per_identity_per_day: u32,
+    /// How long a step-1 submission can be verified.
+    pub verification_ttl_secs: u64,
+    /// How long a provider may take before the attempt ends as `provider_timeout`.
+    pub provider_timeout_secs: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { auth_requests_per_window: 20, auth_window_secs: 60, json_body_bytes: 64 * 1024 }
+        Self {
+            auth_requests_per_window: 20,
+            auth_window_secs: 60,
+            json_body_bytes: 64 * 1024,
+            verification_requests_per_minute: 10,
+            attempts_per_method_per_day: 5,
+            attempts_per_identity_per_day: 10,
+            verification_ttl_secs: 30 * 60,
+            provider_timeout_secs: 15,
+        }
     }
 }
 
@@ -35,6 +59,8 @@ pub struct Settings {
     pub clock: Arc<dyn Clock>,
     pub limits: Limits,
     pub password_cost: PasswordCost,
+    /// Who verifies identities: the sandbox unless told otherwise.
+    pub providers: Providers,
 }
 
 impl Default for Settings {
@@ -43,18 +69,25 @@ impl Default for Settings {
             clock: Arc::new(SystemClock),
             limits: Limits::default(),
             password_cost: PasswordCost::OWASP,
+            providers: Providers::sandbox(),
         }
     }
 }
 
 impl Settings {
-    /// For test suites that start a server: system clock, cheap password hashing, and a rate
-    /// limit high enough that a test suite signing in from 127.0.0.1 never meets it.
+    /// For test suites that start a server: system clock, cheap password hashing, sandbox
+    /// providers, and rate limits high enough that a test suite signing in from 127.0.0.1
+    /// never meets them (the daily attempt budgets stay as in production).
     pub fn for_tests() -> Self {
         Self {
             clock: Arc::new(SystemClock),
-            limits: Limits { auth_requests_per_window: 10_000, ..Limits::default() },
+            limits: Limits {
+                auth_requests_per_window: 10_000,
+                verification_requests_per_minute: 10_000,
+                ..Limits::default()
+            },
             password_cost: PasswordCost::FAST_INSECURE_FOR_TESTS,
+            providers: Providers::sandbox(),
         }
     }
 
@@ -67,6 +100,11 @@ impl Settings {
         self.limits = limits;
         self
     }
+
+    pub fn with_providers(mut self, providers: Providers) -> Self {
+        self.providers = providers;
+        self
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -75,6 +113,7 @@ impl std::fmt::Debug for Settings {
             .field("now", &self.clock.now())
             .field("limits", &self.limits)
             .field("password_cost", &self.password_cost)
+            .field("providers", &self.providers)
             .finish()
     }
 }
@@ -92,6 +131,9 @@ struct Inner {
     limits: Limits,
     passwords: Passwords,
     auth_limiter: RateLimiter,
+    verification_limiter: RateLimiter<String>,
+    identity_hasher: IdentityHasher,
+    providers: Providers,
 }
 
 impl AppState {
@@ -108,6 +150,9 @@ impl AppState {
             settings.limits.auth_requests_per_window,
             settings.limits.auth_window_secs,
         );
+        let verification_limiter =
+            RateLimiter::new(settings.limits.verification_requests_per_minute, 60);
+        let identity_hasher = IdentityHasher::load_or_create(&pool, settings.clock.now()).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
@@ -116,6 +161,9 @@ impl AppState {
                 limits: settings.limits,
                 passwords,
                 auth_limiter,
+                verification_limiter,
+                identity_hasher,
+                providers: settings.providers,
             }),
         })
     }
@@ -144,6 +192,20 @@ impl AppState {
 
     pub(crate) fn auth_limiter(&self) -> &RateLimiter {
         &self.inner.auth_limiter
+    }
+
+    pub(crate) fn verification_limiter(&self) -> &RateLimiter<String> {
+        &self.inner.verification_limiter
+    }
+
+    /// The keyed hash under which this server stores and compares identity numbers (tests use
+    /// it to check what is stored).
+    pub fn identity_hasher(&self) -> &IdentityHasher {
+        &self.inner.identity_hasher
+    }
+
+    pub(crate) fn providers(&self) -> &Providers {
+        &self.inner.providers
     }
 }
 

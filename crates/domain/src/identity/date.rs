@@ -37,6 +37,25 @@ impl CalendarDate {
     pub fn day(self) -> u8 {
         self.day
     }
+
+    /// The date in China (UTC+8, no daylight saving) at `unix_secs`: the platform's "today" for
+    /// birth-date rules and daily budgets. Clamped to years 1-9999 (a clock that far off is
+    /// broken anyway).
+    pub fn in_china_at(unix_secs: i64) -> Self {
+        const CHINA_UTC_OFFSET_SECS: i64 = 8 * 3600;
+        let days = unix_secs.saturating_add(CHINA_UTC_OFFSET_SECS).div_euclid(86_400);
+        // Howard Hinnant's civil_from_days.
+        let z = days.saturating_add(719_468);
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)).clamp(1, 9999) as u16;
+        Self::new(year, month, day).unwrap_or(Self { year, month: 1, day: 1 })
+    }
 }
 
 fn is_leap_year(year: u16) -> bool {
@@ -102,6 +121,18 @@ impl From<CalendarDate> for String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_date_in_china_turns_at_midnight_utc_plus_eight() {
+        // 2026-01-01T00:00:00Z is 08:00 in China.
+        assert_eq!(CalendarDate::in_china_at(1_767_225_600).to_string(), "2026-01-01");
+        // 2025-12-31T16:00:00Z is midnight in China.
+        assert_eq!(CalendarDate::in_china_at(1_767_196_800).to_string(), "2026-01-01");
+        assert_eq!(CalendarDate::in_china_at(1_767_196_799).to_string(), "2025-12-31");
+        assert_eq!(CalendarDate::in_china_at(0).to_string(), "1970-01-01");
+        assert_eq!(CalendarDate::in_china_at(951_782_400).to_string(), "2000-02-29");
+        assert_eq!(CalendarDate::in_china_at(i64::MAX).year(), 9999);
+    }
+
     use super::*;
 
     #[test]

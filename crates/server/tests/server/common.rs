@@ -20,7 +20,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use signet_domain::api::{Role, SessionTokens};
-use signet_server::{AppState, DbConfig, Limits, ManualClock, PasswordCost, Settings};
+use signet_server::{AppState, DbConfig, Limits, ManualClock, PasswordCost, Providers, Settings};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection, Executor, Row};
 use tower::ServiceExt;
@@ -35,6 +35,9 @@ pub const TABLES: &[&str] = &[
     "session_families",
     "access_tokens",
     "refresh_tokens",
+    "server_secrets",
+    "verifications",
+    "verification_attempts",
 ];
 
 /// Where the manual clock starts: 2026-01-01T00:00:00Z.
@@ -157,8 +160,13 @@ pub fn random_hex(bytes: usize) -> String {
 pub fn test_settings(clock: Arc<ManualClock>) -> Settings {
     Settings {
         clock,
-        limits: Limits { auth_requests_per_window: 1_000, ..Limits::default() },
+        limits: Limits {
+            auth_requests_per_window: 1_000,
+            verification_requests_per_minute: 1_000,
+            ..Limits::default()
+        },
         password_cost: PasswordCost::FAST_INSECURE_FOR_TESTS,
+        providers: Providers::sandbox(),
     }
 }
 

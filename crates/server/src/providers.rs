@@ -1,0 +1,247 @@
+//! Verification providers: the outside parties that check an identity (banks, carriers, Alipay),
+//! each behind a trait so that real vendor adapters and the sandbox plug in the same way.
+//!
+//! The sandbox providers answer from documented registries of synthetic test identities (like a
+//! payment provider's test cards), so every success and failure path can be reached on purpose.
+//! The README lists them.
+//!
+//! The server never keeps a full identity number after step 1: providers receive it as the
+//! keyed hash ([`IdentityHasher`]) and the sandbox compares that with the hash of its registry
+//! entries. A real vendor adapter needs the number itself; it will have to receive it with the
+//! method request (or from a short-lived encrypted copy), which is a change for when one exists.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use signet_domain::api::MismatchedElement;
+use signet_domain::identity::{ValidBankCard, ValidMobileNumber};
+
+use crate::secrets::IdentityHasher;
+
+/// A boxed future, so that providers can be held as trait objects.
+pub type ProviderFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The provider did not answer in time. Not a failed attempt: the user may try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the verification provider did not answer in time")]
+pub struct ProviderTimeout;
+
+/// The verifier's answer about four elements (四要素): name, ID number, card, reserved phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BankCardCheck {
+    /// The bank holds exactly this identity for this card and phone.
+    Match,
+    /// Something differs; `element` names it when the bank tells.
+    Mismatch { element: Option<MismatchedElement> },
+}
+
+/// What the bank is asked to compare.
+#[derive(Debug, Clone, Copy)]
+pub struct BankCardQuery<'a> {
+    /// The name of step 1, normalised.
+    pub name: &'a str,
+    /// HMAC of the normalised resident ID number (see [`IdentityHasher`]).
+    pub id_number_hmac: &'a str,
+    /// The hasher that produced `id_number_hmac`, to hash the provider's own records alike.
+    pub hasher: &'a IdentityHasher,
+    pub card: &'a ValidBankCard,
+    pub phone: &'a ValidMobileNumber,
+}
+
+/// Bank-card verification (银行卡认证): does the bank hold this name and ID number for this card,
+/// with this phone number reserved?
+pub trait BankCardProvider: Send + Sync {
+    fn check<'a>(
+        &'a self,
+        query: BankCardQuery<'a>,
+    ) -> ProviderFuture<'a, Result<BankCardCheck, ProviderTimeout>>;
+}
+
+/// Every provider the server uses. [`Providers::sandbox`] is the default.
+#[derive(Clone)]
+pub struct Providers {
+    pub bank_card: Arc<dyn BankCardProvider>,
+}
+
+impl Providers {
+    /// The sandbox providers, answering from the registries documented in the README.
+    pub fn sandbox() -> Self {
+        Self { bank_card: Arc::new(SandboxBank) }
+    }
+}
+
+impl Default for Providers {
+    fn default() -> Self {
+        Self::sandbox()
+    }
+}
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Providers").finish_non_exhaustive()
+    }
+}
+
+/// How a sandbox bank card behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxBankBehaviour {
+    /// The bank compares name, ID number and reserved phone with the holder's.
+    Holder { name: &'static str, id_number: &'static str, phone: &'static str },
+    /// The bank never answers: every check of this card is a provider timeout.
+    Timeout,
+}
+
+/// One test card of the sandbox bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxBankCard {
+    /// 19 digits, Luhn-valid, synthetic.
+    pub card_number: &'static str,
+    pub behaviour: SandboxBankBehaviour,
+    /// What happens when it is tried with 王芳 / `11010519491231002X` / `13800138000`.
+    pub note: &'static str,
+}
+
+/// The sandbox bank's cards (the README's table). Any card number not listed here answers a
+/// mismatch on `card_number`. Elements are compared in the order name, ID number, phone, and the
+/// first that differs is named.
+pub const SANDBOX_BANK_CARDS: &[SandboxBankCard] = &[
+    SandboxBankCard {
+        card_number: "6222020000000000018",
+        behaviour: SandboxBankBehaviour::Holder {
+            name: "王芳",
+            id_number: "11010519491231002X",
+            phone: "13800138000",
+        },
+        note: "success",
+    },
+    SandboxBankCard {
+        card_number: "6222020000000000026",
+        behaviour: SandboxBankBehaviour::Holder {
+            name: "王芳",
+            id_number: "11010519491231002X",
+            phone: "13900139000",
+        },
+        note: "failure: the reserved phone differs (mismatched_element = phone)",
+    },
+    SandboxBankCard {
+        card_number: "6222020000000000034",
+        behaviour: SandboxBankBehaviour::Holder {
+            name: "王小芳",
+            id_number: "11010519491231002X",
+            phone: "13800138000",
+        },
+        note: "failure: the holder's name differs (mismatched_element = name)",
+    },
+    SandboxBankCard {
+        card_number: "6222020000000000042",
+        behaviour: SandboxBankBehaviour::Holder {
+            name: "王芳",
+            id_number: "110105198001010016",
+            phone: "13800138000",
+        },
+        note: "failure: the holder's ID number differs (mismatched_element = id_number)",
+    },
+    SandboxBankCard {
+        card_number: "6222020000000000059",
+        behaviour: SandboxBankBehaviour::Timeout,
+        note: "provider timeout (504 provider_timeout, not counted)",
+    },
+];
+
+/// The sandbox bank: answers from [`SANDBOX_BANK_CARDS`], at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SandboxBank;
+
+impl SandboxBank {
+    /// The decision, without the async wrapper.
+    pub fn decide(query: &BankCardQuery<'_>) -> Result<BankCardCheck, ProviderTimeout> {
+        let Some(card) =
+            SANDBOX_BANK_CARDS.iter().find(|card| card.card_number == query.card.number())
+        else {
+            return Ok(mismatch(MismatchedElement::CardNumber));
+        };
+        match card.behaviour {
+            SandboxBankBehaviour::Timeout => Err(ProviderTimeout),
+            SandboxBankBehaviour::Holder { name, id_number, phone } => {
+                if name != query.name {
+                    Ok(mismatch(MismatchedElement::Name))
+                } else if query.hasher.hmac_hex(id_number) != query.id_number_hmac {
+                    Ok(mismatch(MismatchedElement::IdNumber))
+                } else if phone != query.phone.number() {
+                    Ok(mismatch(MismatchedElement::Phone))
+                } else {
+                    Ok(BankCardCheck::Match)
+                }
+            }
+        }
+    }
+}
+
+fn mismatch(element: MismatchedElement) -> BankCardCheck {
+    BankCardCheck::Mismatch { element: Some(element) }
+}
+
+impl BankCardProvider for SandboxBank {
+    fn check<'a>(
+        &'a self,
+        query: BankCardQuery<'a>,
+    ) -> ProviderFuture<'a, Result<BankCardCheck, ProviderTimeout>> {
+        Box::pin(async move { Self::decide(&query) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use signet_domain::identity::{validate_bank_card, validate_mobile_number, Warning};
+
+    use super::*;
+
+    fn decide(
+        card: &str,
+        name: &str,
+        id_number: &str,
+        phone: &str,
+    ) -> Result<BankCardCheck, ProviderTimeout> {
+        let hasher = IdentityHasher::with_key(&[7; 32]);
+        let card = validate_bank_card(card).expect("valid card");
+        let phone = validate_mobile_number(phone).expect("valid phone");
+        let id_number_hmac = hasher.hmac_hex(id_number);
+        SandboxBank::decide(&BankCardQuery {
+            name,
+            id_number_hmac: &id_number_hmac,
+            hasher: &hasher,
+            card: &card,
+            phone: &phone,
+        })
+    }
+
+    #[test]
+    fn every_sandbox_card_is_a_luhn_valid_19_digit_number() {
+        for card in SANDBOX_BANK_CARDS {
+            let valid = validate_bank_card(card.card_number).expect("valid card");
+            assert_eq!(valid.number().len(), 19);
+            assert!(!valid.warnings().contains(&Warning::LuhnFailed), "{}", card.card_number);
+        }
+    }
+
+    #[test]
+    fn each_sandbox_card_answers_as_its_note_says() {
+        let id = "11010519491231002X";
+        let try_card = |card: &str| decide(card, "王芳", id, "13800138000");
+        assert_eq!(try_card("6222020000000000018"), Ok(BankCardCheck::Match));
+        assert_eq!(try_card("6222020000000000026"), Ok(mismatch(MismatchedElement::Phone)));
+        assert_eq!(try_card("6222020000000000034"), Ok(mismatch(MismatchedElement::Name)));
+        assert_eq!(try_card("6222020000000000042"), Ok(mismatch(MismatchedElement::IdNumber)));
+        assert_eq!(try_card("6222020000000000059"), Err(ProviderTimeout));
+        assert_eq!(try_card("6222020000000000067"), Ok(mismatch(MismatchedElement::CardNumber)));
+    }
+
+    #[test]
+    fn the_success_card_with_another_id_number_is_an_id_number_mismatch() {
+        assert_eq!(
+            decide("6222020000000000018", "王芳", "110105198001010016", "13800138000"),
+            Ok(mismatch(MismatchedElement::IdNumber))
+        );
+    }
+}
