@@ -8,6 +8,13 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "refresh_profile",
     "sign_out",
+    "real_name_consent",
+    "accept_real_name_consent",
+    "check_identity",
+    "check_method_input",
+    "submit_identity",
+    "verify_bank_card",
+    "attempt_history",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! Signet's desktop app: a Tauri v2 shell over small services.
 //!
 //! - [`session::Session`]: sign-in, restore from the OS keyring, profile, sign-out.
+//! - [`real_name`]: real-name authentication: consent, step 1 checks, the methods.
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
@@ -11,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod platform;
+pub mod real_name;
 pub mod secrets;
 pub mod session;
 pub mod store;
@@ -55,6 +57,13 @@ pub fn run() {
             commands::session::sign_in,
             commands::session::refresh_profile,
             commands::session::sign_out,
+            commands::real_name::real_name_consent,
+            commands::real_name::accept_real_name_consent,
+            commands::real_name::check_identity,
+            commands::real_name::check_method_input,
+            commands::real_name::submit_identity,
+            commands::real_name::verify_bank_card,
+            commands::real_name::attempt_history,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -9,7 +9,11 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use signet_domain::api::{Health, Profile, RefreshRequest, SessionTokens, SignInRequest};
+use signet_domain::api::{
+    AttemptHistory, BankCardRequest, Health, IdentityAccepted, Profile, RefreshRequest,
+    SessionTokens, SignInRequest, VerificationResult, APP_VERSION_HEADER,
+};
+use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
 
 use crate::error::{AppError, AppResult};
@@ -94,6 +98,28 @@ impl PlatformClient {
         self.send(Method::GET, "/api/v1/me", None::<&()>, Some(access_token)).await
     }
 
+    pub async fn submit_identity(
+        &self,
+        token: &Sensitive<String>,
+        input: &IdentityInput,
+    ) -> AppResult<IdentityAccepted> {
+        self.send(Method::POST, "/api/v1/real-name/identity", Some(input), Some(token)).await
+    }
+
+    pub async fn verify_bank_card(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        request: &BankCardRequest,
+    ) -> AppResult<VerificationResult> {
+        let path = format!("/api/v1/real-name/{}/bank-card", path_segment(verification_id)?);
+        self.send(Method::POST, &path, Some(request), Some(token)).await
+    }
+
+    pub async fn attempt_history(&self, token: &Sensitive<String>) -> AppResult<AttemptHistory> {
+        self.send(Method::GET, "/api/v1/real-name/attempts", None::<&()>, Some(token)).await
+    }
+
     async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -124,7 +150,10 @@ impl PlatformClient {
         body: Option<&B>,
         bearer: Option<&Sensitive<String>>,
     ) -> AppResult<reqwest::Response> {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"));
         if let Some(token) = bearer {
             request = request.bearer_auth(token.expose());
         }
@@ -138,6 +167,18 @@ impl PlatformClient {
         }
         let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         Err(error_from_response(status, &bytes))
+    }
+}
+
+/// An id that goes into a URL path: only the characters the platform's ids are made of.
+fn path_segment(id: &str) -> AppResult<&str> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(AppError::invalid_input("verification_id", "invalid_characters"))
     }
 }
 

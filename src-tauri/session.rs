@@ -428,6 +428,17 @@ impl Session {
         online
     }
 
+    /// The signed-in user's id on the platform.
+    pub async fn user_id(&self) -> AppResult<String> {
+        self.live
+            .lock()
+            .await
+            .user
+            .as_ref()
+            .map(|u| u.user_id.clone())
+            .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))
+    }
+
     /// Whether there is a signed-in user to keep connected.
     pub async fn has_user(&self) -> bool {
         self.live.lock().await.user.is_some()

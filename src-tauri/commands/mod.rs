@@ -1,4 +1,5 @@
 //! Tauri commands: one file per feature, each command a thin wrapper over a service.
 
+pub mod real_name;
 pub mod session;
 pub mod settings;

@@ -1,0 +1,186 @@
+//! Real-name authentication (个人实名认证) as the app runs it: the consent screen, step 1 checked
+//! locally as the user types (the same domain rules the platform applies again), then the
+//! platform's methods.
+//!
+//! Nothing of the identity, card or phone is stored here: the platform keeps the attempt; the
+//! app keeps only which consent version the user accepted.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use signet_domain::api::{AttemptHistory, BankCardRequest, IdentityAccepted, VerificationResult};
+use signet_domain::identity::{
+    infer_document_type, invalid_input_body, validate_bank_card, validate_identity,
+    validate_mobile_number, validate_sms_code, CalendarDate, DocumentType, FieldError,
+    IdentityInput, Warning,
+};
+use signet_domain::Sensitive;
+
+use crate::error::{AppError, AppResult};
+use crate::session::Session;
+
+/// The consent text's version: bump it when the text changes, and every user is asked again.
+pub const CONSENT_VERSION: &str = "2026-11-29";
+
+fn consent_key(user_id: &str) -> String {
+    format!("consent.real_name.{user_id}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentState {
+    pub version: &'static str,
+    pub accepted: bool,
+}
+
+pub async fn consent(session: &Session) -> AppResult<ConsentState> {
+    let user_id = session.user_id().await?;
+    let accepted = session.store().setting(&consent_key(&user_id)).await?;
+    Ok(ConsentState {
+        version: CONSENT_VERSION,
+        accepted: accepted.as_deref() == Some(CONSENT_VERSION),
+    })
+}
+
+pub async fn accept_consent(session: &Session) -> AppResult<()> {
+    let user_id = session.user_id().await?;
+    session.store().set_setting(&consent_key(&user_id), CONSENT_VERSION).await
+}
+
+/// Step 1 as the form shows it while the user types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityCheck {
+    pub valid: bool,
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<Warning>,
+    /// The type the number looks like, when it is not the selected one.
+    pub inferred_type: Option<DocumentType>,
+    /// The 18-character number a legacy 15-digit one was converted to (the user's own input,
+    /// shown back to them; never logged or stored).
+    pub converted_number: Option<String>,
+}
+
+/// Today in China, where the platform's rules are dated.
+pub fn today() -> CalendarDate {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    CalendarDate::in_china_at(now)
+}
+
+pub fn check_identity(input: &IdentityInput) -> IdentityCheck {
+    let inferred = infer_document_type(input.number.expose())
+        .filter(|inferred| *inferred != input.document_type);
+    match validate_identity(input, today()) {
+        Ok(valid) => IdentityCheck {
+            valid: true,
+            errors: Vec::new(),
+            warnings: valid.warnings().to_vec(),
+            inferred_type: inferred,
+            converted_number: valid
+                .number()
+                .converted_from_legacy()
+                .then(|| valid.number().number().to_string()),
+        },
+        Err(errors) => IdentityCheck {
+            valid: false,
+            errors,
+            warnings: Vec::new(),
+            inferred_type: inferred,
+            converted_number: None,
+        },
+    }
+}
+
+/// A method's own field (bank card, phone, SMS code), checked as the user types.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum MethodInput {
+    BankCard(Sensitive<String>),
+    Phone(Sensitive<String>),
+    SmsCode(Sensitive<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputCheck {
+    pub valid: bool,
+    pub error: Option<serde_json::Value>,
+    pub warnings: Vec<Warning>,
+    pub masked: Option<String>,
+}
+
+fn to_json(value: impl Serialize) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// `invalid_input` for a method field, carrying the domain's error (`{"kind": ...}`) so the UI
+/// shows the same precise message as while typing.
+fn invalid_field(field: &str, error: &(impl Serialize + std::fmt::Display)) -> AppError {
+    let json = to_json(error);
+    let reason =
+        json.as_ref().and_then(|j| j.get("kind")).and_then(|k| k.as_str()).unwrap_or("invalid");
+    AppError::new(signet_domain::ErrorCode::InvalidInput, format!("{field}: {error}"))
+        .with_details(serde_json::json!({ "field": field, "reason": reason, "error": json }))
+}
+
+pub fn check_method_input(input: &MethodInput) -> InputCheck {
+    let (error, warnings, masked) = match input {
+        MethodInput::BankCard(raw) => match validate_bank_card(raw.expose()) {
+            Ok(card) => (None, card.warnings().to_vec(), Some(card.masked())),
+            Err(e) => (to_json(e), Vec::new(), None),
+        },
+        MethodInput::Phone(raw) => match validate_mobile_number(raw.expose()) {
+            Ok(phone) => (None, phone.warnings().to_vec(), Some(phone.masked())),
+            Err(e) => (to_json(e), Vec::new(), None),
+        },
+        MethodInput::SmsCode(raw) => match validate_sms_code(raw.expose()) {
+            Ok(_) => (None, Vec::new(), None),
+            Err(e) => (to_json(e), Vec::new(), None),
+        },
+    };
+    InputCheck { valid: error.is_none(), error, warnings, masked }
+}
+
+/// Sends step 1 to the platform, after the same checks it will make.
+pub async fn submit_identity(
+    session: &Session,
+    input: IdentityInput,
+) -> AppResult<IdentityAccepted> {
+    if let Err(errors) = validate_identity(&input, today()) {
+        return Err(AppError(invalid_input_body(&errors)));
+    }
+    session
+        .authorized(|client, token| {
+            let input = input.clone();
+            async move { client.submit_identity(&token, &input).await }
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BankCardForm {
+    pub verification_id: String,
+    pub card_number: Sensitive<String>,
+    pub phone: Sensitive<String>,
+}
+
+pub async fn verify_bank_card(
+    session: &Session,
+    form: BankCardForm,
+) -> AppResult<VerificationResult> {
+    if let Err(e) = validate_bank_card(form.card_number.expose()) {
+        return Err(invalid_field("card_number", &e));
+    }
+    if let Err(e) = validate_mobile_number(form.phone.expose()) {
+        return Err(invalid_field("phone", &e));
+    }
+    let request = BankCardRequest { card_number: form.card_number, phone: form.phone };
+    let id = form.verification_id;
+    session
+        .authorized(|client, token| {
+            let (request, id) = (request.clone(), id.clone());
+            async move { client.verify_bank_card(&token, &id, &request).await }
+        })
+        .await
+}
+
+pub async fn attempt_history(session: &Session) -> AppResult<AttemptHistory> {
+    session.authorized(|client, token| async move { client.attempt_history(&token).await }).await
+}
