@@ -97,10 +97,16 @@ pub fn ensure_tauri_driver() -> Result {
 }
 
 /// Starts gnome-keyring's Secret Service in the current D-Bus session, unlocked with a throwaway
-/// password, and returns the variables its clients need.
+/// password, and returns the variables its clients need. Its keyring files live in a fresh
+/// directory: a login keyring left in the home directory (with another password) would make
+/// the daemon prompt for it, and there is nobody to answer.
 pub fn unlock_gnome_keyring() -> Result<Vec<(String, String)>> {
+    let home = std::env::temp_dir().join(format!("signet-keyring-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
     let mut child = Command::new("gnome-keyring-daemon")
         .args(["--unlock", "--components=secrets"])
+        .env("XDG_DATA_HOME", &home)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
