@@ -11,6 +11,9 @@
 //! | POST | `/api/v1/real-name/identity` | bearer, [`crate::identity::IdentityInput`] | [`IdentityAccepted`] |
 //! | POST | `/api/v1/real-name/{verification_id}/bank-card` | bearer, [`BankCardRequest`] | [`VerificationResult`] |
 //! | GET | `/api/v1/real-name/attempts` | bearer | [`AttemptHistory`] |
+//! | POST | `/api/v1/real-name/{verification_id}/phone` | bearer, [`PhoneRequest`] | [`PhoneStart`] |
+//! | POST | `/api/v1/real-name/{verification_id}/phone/resend` | bearer | [`PhoneChallenge`] |
+//! | POST | `/api/v1/real-name/{verification_id}/phone/confirm` | bearer, [`SmsCodeRequest`] | [`VerificationResult`] |
 
 use serde::{Deserialize, Serialize};
 
@@ -323,17 +326,34 @@ pub enum FailureReason {
     /// The provider's records differ from what was entered; `mismatched_element` says which
     /// element when the provider tells.
     ElementsMismatch,
+    /// The carrier cannot check this number (e.g. many virtual-operator numbers, 170/171/...):
+    /// use another number or another method.
+    CarrierCheckUnsupported,
+    /// The SMS code was entered wrongly too many times and is void: request a new one.
+    SmsCodeVoided,
+    /// The SMS code was not entered before it expired: request a new one.
+    SmsCodeExpired,
 }
 
 impl FailureReason {
+    pub const ALL: [FailureReason; 4] = [
+        Self::ElementsMismatch,
+        Self::CarrierCheckUnsupported,
+        Self::SmsCodeVoided,
+        Self::SmsCodeExpired,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ElementsMismatch => "elements_mismatch",
+            Self::CarrierCheckUnsupported => "carrier_check_unsupported",
+            Self::SmsCodeVoided => "sms_code_voided",
+            Self::SmsCodeExpired => "sms_code_expired",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        (s == "elements_mismatch").then_some(Self::ElementsMismatch)
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -380,6 +400,51 @@ pub struct VerificationResult {
     /// Hints on the method's input (e.g. the card number fails the Luhn check).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+}
+
+/// `POST /api/v1/real-name/{verification_id}/phone`: the mobile number to check with the carrier
+/// (three elements: name, ID number, phone) and to send the SMS code to. Validated as
+/// [`crate::identity::validate_mobile_number`] does (`+86`, spaces and hyphens allowed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneRequest {
+    pub phone: Sensitive<String>,
+}
+
+/// `POST /api/v1/real-name/{verification_id}/phone/confirm`: the SMS code the user received.
+/// Validated as [`crate::identity::validate_sms_code`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsCodeRequest {
+    pub code: Sensitive<String>,
+}
+
+/// An SMS code was sent: `{"masked_phone": "138****8000", "expires_in": 300,
+/// "resend_after": 60, "codes_left_today": 9}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneChallenge {
+    /// e.g. `138****8000`
+    pub masked_phone: String,
+    /// Seconds the code stays valid.
+    pub expires_in: u64,
+    /// Seconds before a new code may be requested (`.../phone/resend`).
+    pub resend_after: u64,
+    /// Codes that can still be sent to this number today (platform day, China time).
+    pub codes_left_today: u32,
+    /// Hints on the number (e.g. a virtual operator).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// The answer of `POST /api/v1/real-name/{verification_id}/phone`: the carrier matched and a code
+/// was sent (`{"status": "code_sent", "challenge": {...}}`), or the carrier check failed
+/// (`{"status": "failed", "result": {...}}`, a recorded failed attempt). A carrier timeout is
+/// not an answer here: it is 504 `provider_timeout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PhoneStart {
+    CodeSent { challenge: PhoneChallenge },
+    Failed { result: VerificationResult },
 }
 
 /// One verification attempt as the user's authentication history shows it: masked only.
@@ -523,6 +588,56 @@ mod tests {
         let reason = FailureReason::ElementsMismatch;
         assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
         assert_eq!(serde_json::to_value(reason).ok(), Some(serde_json::json!("elements_mismatch")));
+    }
+
+    #[test]
+    fn phone_start_is_tagged_by_status() {
+        let sent = PhoneStart::CodeSent {
+            challenge: PhoneChallenge {
+                masked_phone: "138****8000".into(),
+                expires_in: 300,
+                resend_after: 60,
+                codes_left_today: 9,
+                warnings: Vec::new(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&sent).ok(),
+            Some(serde_json::json!({
+                "status": "code_sent",
+                "challenge": { "masked_phone": "138****8000", "expires_in": 300,
+                               "resend_after": 60, "codes_left_today": 9 },
+            }))
+        );
+        let failed = PhoneStart::Failed {
+            result: VerificationResult {
+                outcome: AttemptOutcome::Failure,
+                reason_code: Some(FailureReason::ElementsMismatch),
+                mismatched_element: Some(MismatchedElement::Phone),
+                attempts_left: Some(4),
+                warnings: Vec::new(),
+            },
+        };
+        let json = serde_json::to_value(&failed).ok();
+        assert_eq!(
+            json,
+            Some(serde_json::json!({
+                "status": "failed",
+                "result": { "outcome": "failure", "reason_code": "elements_mismatch",
+                            "mismatched_element": "phone", "attempts_left": 4 },
+            }))
+        );
+        let back: Option<PhoneStart> = json.and_then(|j| serde_json::from_value(j).ok());
+        assert_eq!(back, Some(failed));
+    }
+
+    #[test]
+    fn every_failure_reason_parses_back_from_its_wire_name() {
+        for reason in FailureReason::ALL {
+            assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
+            assert_eq!(serde_json::to_value(reason).ok(), Some(serde_json::json!(reason.as_str())));
+        }
+        assert_eq!(FailureReason::parse("carrier_mismatch"), None);
     }
 
     #[test]

@@ -42,6 +42,14 @@ pub enum ErrorCode {
     /// A verification provider (bank, carrier, Alipay) did not answer in time. Not counted as a
     /// failed attempt: the user may simply try again.
     ProviderTimeout,
+    /// The SMS code is wrong. `details.attempts_left` says how many more tries this code has.
+    WrongSmsCode,
+    /// The SMS code has expired: request a new one.
+    SmsCodeExpired,
+    /// The SMS code was entered wrongly too many times and is void: request a new one.
+    SmsCodeVoided,
+    /// This phone number has received today's maximum of SMS codes. `details.retry_after_secs`.
+    SmsDailyLimit,
 
     // Desktop app only: failures before or around a response.
     /// The platform could not be reached (connection refused, DNS, timeout).
@@ -62,7 +70,11 @@ impl ErrorCode {
     /// The HTTP status the server answers with for this code.
     pub fn http_status(self) -> u16 {
         match self {
-            Self::InvalidInput | Self::MalformedJson => 400,
+            Self::InvalidInput
+            | Self::MalformedJson
+            | Self::WrongSmsCode
+            | Self::SmsCodeExpired
+            | Self::SmsCodeVoided => 400,
             Self::InvalidCredentials
             | Self::Unauthorized
             | Self::SessionExpired
@@ -74,7 +86,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::AccountLocked => 423,
-            Self::RateLimited => 429,
+            Self::RateLimited | Self::SmsDailyLimit => 429,
             Self::Internal | Self::ProtocolError | Self::KeyringUnavailable | Self::StoreError => {
                 500
             }
@@ -106,6 +118,10 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::Conflict, "conflict"),
     (ErrorCode::Internal, "internal"),
     (ErrorCode::ProviderTimeout, "provider_timeout"),
+    (ErrorCode::WrongSmsCode, "wrong_sms_code"),
+    (ErrorCode::SmsCodeExpired, "sms_code_expired"),
+    (ErrorCode::SmsCodeVoided, "sms_code_voided"),
+    (ErrorCode::SmsDailyLimit, "sms_daily_limit"),
     (ErrorCode::ServerUnreachable, "server_unreachable"),
     (ErrorCode::TlsFailure, "tls_failure"),
     (ErrorCode::ProtocolError, "protocol_error"),
@@ -155,6 +171,15 @@ mod tests {
     fn provider_timeout_answers_504() {
         assert_eq!(ErrorCode::ProviderTimeout.http_status(), 504);
         assert_eq!(ErrorCode::ProviderTimeout.as_str(), "provider_timeout");
+    }
+
+    #[test]
+    fn sms_codes_answer_400_and_the_daily_limit_429() {
+        for code in [ErrorCode::WrongSmsCode, ErrorCode::SmsCodeExpired, ErrorCode::SmsCodeVoided] {
+            assert_eq!(code.http_status(), 400, "{code:?}");
+        }
+        assert_eq!(ErrorCode::SmsDailyLimit.http_status(), 429);
+        assert_eq!(ErrorCode::SmsDailyLimit.as_str(), "sms_daily_limit");
     }
 
     #[test]

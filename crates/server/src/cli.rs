@@ -1,4 +1,4 @@
-//! The command line: `signet-server serve | user add | seed-demo`. `main` only parses and calls
+//! The command line: `signet-server serve | user add | seed-demo | sandbox sms`. `main` only parses and calls
 //! [`run`]; the commands call the same library functions tests do.
 
 use std::io::Write as _;
@@ -36,6 +36,29 @@ pub enum Command {
     },
     /// Create the demo accounts (those that do not exist yet).
     SeedDemo(DbArgs),
+    /// Read what the sandbox providers did.
+    Sandbox {
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Print the latest SMS codes of the sandbox outbox, newest first.
+    Sms(SandboxSmsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxSmsArgs {
+    /// Only messages to this mobile number
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// How many messages at most
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: u32,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +98,9 @@ pub struct ServeArgs {
     /// Create the demo accounts before serving
     #[arg(long)]
     pub seed_demo: bool,
+    /// Do not serve the sandbox tester pages (`/sandbox/sms` answers 404)
+    #[arg(long)]
+    pub no_sandbox: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -134,10 +160,34 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
             println!("demo accounts ready");
             Ok(())
         }
+        Command::Sandbox { command: SandboxCommand::Sms(args) } => {
+            let state = AppState::open_with(args.db.config(), settings).await?;
+            let messages =
+                crate::sandbox_sms_messages(&state, args.phone.as_deref(), i64::from(args.limit))
+                    .await?;
+            print!("{}", format_sms(&messages));
+            let _ = std::io::stdout().flush();
+            Ok(())
+        }
     }
 }
 
-async fn serve(args: ServeArgs, settings: Settings) -> Result<(), AppError> {
+/// One line per message: China time, full number, code (the sandbox outbox keeps them for
+/// testers).
+pub fn format_sms(messages: &[crate::SandboxSms]) -> String {
+    if messages.is_empty() {
+        return "no SMS in the sandbox outbox\n".to_owned();
+    }
+    messages
+        .iter()
+        .map(|m| format!("{}  {}  {}\n", crate::sandbox::china_time(m.created_at), m.phone, m.code))
+        .collect()
+}
+
+async fn serve(args: ServeArgs, mut settings: Settings) -> Result<(), AppError> {
+    if args.no_sandbox {
+        settings.sandbox = false;
+    }
     let state = AppState::open_with(args.db.config(), settings).await?;
     if args.seed_demo {
         crate::seed_demo(&state).await?;
@@ -216,5 +266,19 @@ mod tests {
         assert_eq!(args.bind.to_string(), DEFAULT_BIND);
         assert_eq!(args.db.config(), DbConfig::data_dir(DEFAULT_DATA_DIR));
         assert!(!args.seed_demo);
+        assert!(!args.no_sandbox);
+    }
+
+    #[test]
+    fn sandbox_sms_takes_a_phone_and_a_limit() {
+        let parsed =
+            Cli::try_parse_from(["signet-server", "sandbox", "sms", "--phone", "13800138000"])
+                .ok()
+                .map(|c| c.command);
+        let Some(Command::Sandbox { command: SandboxCommand::Sms(args) }) = parsed else {
+            panic!("`sandbox sms` did not parse");
+        };
+        assert_eq!(args.phone.as_deref(), Some("13800138000"));
+        assert_eq!(args.limit, 10);
     }
 }

@@ -32,9 +32,11 @@ pub mod logging;
 mod me;
 mod openapi;
 mod passwords;
+mod phone;
 mod providers;
 mod rate_limit;
 mod real_name;
+mod sandbox;
 mod secrets;
 mod sessions;
 mod state;
@@ -50,9 +52,12 @@ pub use error::AppError;
 pub use openapi::document as openapi_document;
 pub use passwords::PasswordCost;
 pub use providers::{
-    BankCardCheck, BankCardProvider, BankCardQuery, ProviderFuture, ProviderTimeout, Providers,
-    SandboxBank, SandboxBankBehaviour, SandboxBankCard, SANDBOX_BANK_CARDS,
+    BankCardCheck, BankCardProvider, BankCardQuery, CarrierCheck, CarrierProvider, CarrierQuery,
+    ProviderFuture, ProviderTimeout, Providers, SandboxBank, SandboxBankBehaviour, SandboxBankCard,
+    SandboxCarrier, SandboxPhone, SandboxPhoneBehaviour, SandboxSmsSender, SmsMessage,
+    SmsSendError, SmsSender, SANDBOX_BANK_CARDS, SANDBOX_PHONES,
 };
+pub use sandbox::{sandbox_sms_messages, SandboxSms, SandboxSmsOutbox, SANDBOX_SMS_LIMIT};
 pub use secrets::IdentityHasher;
 pub use state::{AppState, Limits, Settings};
 pub use tokens::sha256_hex;
@@ -96,7 +101,12 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint::get("/api/v1/me", me::me),
         Endpoint::post("/api/v1/real-name/identity", real_name::submit_identity),
         Endpoint::post("/api/v1/real-name/{verification_id}/bank-card", real_name::bank_card),
+        Endpoint::post("/api/v1/real-name/{verification_id}/phone", phone::start),
+        Endpoint::post("/api/v1/real-name/{verification_id}/phone/resend", phone::resend),
+        Endpoint::post("/api/v1/real-name/{verification_id}/phone/confirm", phone::confirm),
         Endpoint::get("/api/v1/real-name/attempts", real_name::attempts),
+        Endpoint::get("/sandbox/sms", sandbox::outbox_page),
+        Endpoint::get("/sandbox/sms.json", sandbox::outbox_json),
     ]
 }
 

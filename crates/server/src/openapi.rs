@@ -5,13 +5,16 @@ use axum::Json;
 use serde_json::Map;
 use serde_json::{json, Value};
 use signet_domain::api::{
-    RealNameStatus, Role, ACCESS_TOKEN_TTL_SECS, LOCKOUT_SECS, MAX_ACCOUNT_CHARS,
+    FailureReason, RealNameStatus, Role, ACCESS_TOKEN_TTL_SECS, LOCKOUT_SECS, MAX_ACCOUNT_CHARS,
     MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS, REFRESH_TOKEN_TTL_SECS,
 };
-use signet_domain::identity::{DocumentType, VerificationMethod, BANK_CARD_LENGTHS};
+use signet_domain::identity::{
+    DocumentType, VerificationMethod, BANK_CARD_LENGTHS, SMS_CODES_PER_PHONE_PER_DAY,
+    SMS_CODE_TTL_SECS, SMS_MAX_WRONG_TRIES, SMS_RESEND_AFTER_SECS,
+};
 
 use crate::state::Limits;
-use crate::SANDBOX_BANK_CARDS;
+use crate::{SANDBOX_BANK_CARDS, SANDBOX_PHONES};
 use signet_domain::ErrorCode;
 
 /// The error codes this server answers with.
@@ -31,6 +34,10 @@ const SERVER_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::Conflict,
     ErrorCode::Internal,
     ErrorCode::ProviderTimeout,
+    ErrorCode::WrongSmsCode,
+    ErrorCode::SmsCodeExpired,
+    ErrorCode::SmsCodeVoided,
+    ErrorCode::SmsDailyLimit,
 ];
 
 pub async fn openapi() -> Json<Value> {
@@ -134,7 +141,12 @@ pub fn document() -> Value {
             },
             "/api/v1/real-name/identity": real_name_identity(),
             "/api/v1/real-name/{verification_id}/bank-card": real_name_bank_card(),
+            "/api/v1/real-name/{verification_id}/phone": real_name_phone(),
+            "/api/v1/real-name/{verification_id}/phone/resend": real_name_phone_resend(),
+            "/api/v1/real-name/{verification_id}/phone/confirm": real_name_phone_confirm(),
             "/api/v1/real-name/attempts": real_name_attempts(),
+            "/sandbox/sms": sandbox_sms_page(),
+            "/sandbox/sms.json": sandbox_sms_json(),
         },
         "components": {
             "securitySchemes": {
@@ -164,6 +176,7 @@ fn schemas() -> Value {
     let codes: Vec<&str> = SERVER_ERROR_CODES.iter().map(|c| c.as_str()).collect();
     let methods: Vec<&str> = VerificationMethod::ALL.iter().map(|m| m.as_str()).collect();
     let elements = ["name", "id_number", "card_number", "phone"];
+    let reasons: Vec<&str> = FailureReason::ALL.iter().map(|r| r.as_str()).collect();
     json!({
         "Health": object(&["status", "version"], json!({
             "status": { "type": "string", "enum": ["ok", "unavailable"] },
@@ -250,7 +263,7 @@ fn schemas() -> Value {
         })),
         "VerificationResult": object(&["outcome"], json!({
             "outcome": { "type": "string", "enum": ["success", "failure"] },
-            "reason_code": { "type": "string", "enum": ["elements_mismatch"] },
+            "reason_code": { "type": "string", "enum": reasons },
             "mismatched_element": { "type": "string", "enum": elements },
             "attempts_left": { "type": "integer", "minimum": 0, "description": "After a failure: attempts of this method left today." },
             "warnings": { "type": "array", "items": schema_ref("Warning") },
@@ -262,7 +275,7 @@ fn schemas() -> Value {
                 "verification_id": { "type": "string" },
                 "method": { "type": "string", "enum": methods },
                 "outcome": { "type": "string", "enum": ["success", "failure", "provider_timeout"] },
-                "reason_code": { "type": "string", "enum": ["elements_mismatch"] },
+                "reason_code": { "type": "string", "enum": reasons },
                 "mismatched_element": { "type": "string", "enum": elements },
                 "document_type": { "type": "string", "enum": document_types },
                 "number_masked": { "type": "string", "examples": ["110***********002X"] },
@@ -270,6 +283,44 @@ fn schemas() -> Value {
                 "created_at": { "type": "integer", "description": "Unix seconds." },
             }),
         ),
+        "PhoneRequest": object(&["phone"], json!({
+            "phone": { "type": "string", "description": "Mainland mobile number; `+86`, spaces and hyphens allowed. Virtual operators (170/171/162/165/167) warn." },
+        })),
+        "SmsCodeRequest": object(&["code"], json!({
+            "code": { "type": "string", "description": "The 6-digit SMS code; spaces and full-width digits allowed." },
+        })),
+        "PhoneChallenge": object(&["masked_phone", "expires_in", "resend_after", "codes_left_today"], json!({
+            "masked_phone": { "type": "string", "examples": ["138****8000"] },
+            "expires_in": { "type": "integer", "minimum": 0, "examples": [SMS_CODE_TTL_SECS] },
+            "resend_after": { "type": "integer", "minimum": 0, "examples": [SMS_RESEND_AFTER_SECS] },
+            "codes_left_today": { "type": "integer", "minimum": 0, "maximum": SMS_CODES_PER_PHONE_PER_DAY },
+            "warnings": { "type": "array", "items": schema_ref("Warning") },
+        })),
+        "PhoneStart": {
+            "description": "`{status: code_sent, challenge}` or `{status: failed, result}`.",
+            "oneOf": [
+                object(&["status", "challenge"], json!({
+                    "status": { "const": "code_sent" },
+                    "challenge": schema_ref("PhoneChallenge"),
+                })),
+                object(&["status", "result"], json!({
+                    "status": { "const": "failed" },
+                    "result": schema_ref("VerificationResult"),
+                })),
+            ],
+        },
+        "SandboxSmsOutbox": object(&["messages"], json!({
+            "messages": { "type": "array", "description": "Newest first.", "items": object(
+                &["id", "phone_masked", "phone", "code", "created_at"],
+                json!({
+                    "id": { "type": "string" },
+                    "phone_masked": { "type": "string" },
+                    "phone": { "type": "string" },
+                    "code": { "type": "string" },
+                    "created_at": { "type": "integer", "description": "Unix seconds." },
+                }),
+            ) },
+        })),
         "AttemptHistory": object(&["attempts"], json!({
             "attempts": { "type": "array", "items": schema_ref("AttemptRecord"), "description": "Newest first, at most 100." },
         })),
@@ -349,6 +400,123 @@ fn real_name_bank_card() -> Value {
                 "415": error_response("`unsupported_media_type`"),
                 "429": error_response("`rate_limited`: per-minute limit, or today's attempts used up (`details.reason = daily_attempts_used_up`, `details.scope`, `retry_after_secs`)"),
                 "504": error_response("`provider_timeout`: the bank did not answer; not counted, try again"),
+            },
+        },
+    })
+}
+
+fn verification_id_parameter() -> Value {
+    json!({
+        "name": "verification_id",
+        "in": "path",
+        "required": true,
+        "schema": { "type": "string" },
+        "description": "From `POST /api/v1/real-name/identity`.",
+    })
+}
+
+fn real_name_phone() -> Value {
+    let mut phones = Map::new();
+    for phone in SANDBOX_PHONES {
+        phones.insert(phone.phone.to_owned(), Value::from(phone.note));
+    }
+    json!({
+        "post": {
+            "operationId": "verifyWithPhone",
+            "summary": "Method C, step 1: the carrier compares name, ID number and phone; on a match an SMS code is sent",
+            "description": format!(
+                "In the sandbox the carrier answers from a registry of test numbers (see the                  server README and `x-sandbox-phones`); any other number is a `phone` mismatch,                  and the code lands in the sandbox outbox (`GET /sandbox/sms`). A failure counts                  against the daily budgets, a provider timeout does not. A code is valid {SMS_CODE_TTL_SECS} s;                  a new one to the same number no sooner than {SMS_RESEND_AFTER_SECS} s after the                  previous, at most {SMS_CODES_PER_PHONE_PER_DAY} a day per number."),
+            "x-sandbox-phones": phones,
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "requestBody": json_body("PhoneRequest"),
+            "responses": {
+                "200": json_response("`code_sent` with the challenge, or `failed` with the carrier's answer (a recorded failed attempt)", "PhoneStart"),
+                "400": error_response("`malformed_json`, or `invalid_input` with `details.field = phone` and `details.errors`"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, another user's, or expired (`details.reason = expired`) verification"),
+                "409": error_response("`conflict`: already verified, or the method is not available for this identity"),
+                "413": error_response("`payload_too_large`"),
+                "415": error_response("`unsupported_media_type`"),
+                "429": error_response("`sms_daily_limit` (`retry_after_secs`), or `rate_limited`: a code was sent to this number less than 60 s ago (`details.reason = sms_resend_too_soon`), today's attempts used up, or the per-minute limit"),
+                "504": error_response("`provider_timeout`: the carrier or SMS gateway did not answer; not counted"),
+            },
+        },
+    })
+}
+
+fn real_name_phone_resend() -> Value {
+    json!({
+        "post": {
+            "operationId": "resendPhoneCode",
+            "summary": "Method C: a new SMS code to the same number; the previous code is void",
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "responses": {
+                "200": json_response("The new code was sent", "PhoneChallenge"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, another user's or expired verification, or no code sent yet (`details.reason = no_sms_code`)"),
+                "409": error_response("`conflict`: already verified"),
+                "429": error_response("`rate_limited` with `retry_after_secs` (less than 60 s since the last code), or `sms_daily_limit`"),
+                "504": error_response("`provider_timeout`: the SMS gateway did not answer"),
+            },
+        },
+    })
+}
+
+fn real_name_phone_confirm() -> Value {
+    json!({
+        "post": {
+            "operationId": "confirmPhoneCode",
+            "summary": "Method C, step 2: the SMS code; the right one verifies the user",
+            "description": format!(
+                "{SMS_MAX_WRONG_TRIES} wrong codes void the code. The phone method counts as one                  attempt when it ends: success, a voided code (`sms_code_voided`) or an expired                  one (`sms_code_expired`)."),
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "requestBody": json_body("SmsCodeRequest"),
+            "responses": {
+                "200": json_response("`{outcome: success}`: the user is now verified", "VerificationResult"),
+                "400": error_response("`wrong_sms_code` (`details.attempts_left`), `sms_code_voided` (`details.method_attempts_left`), `sms_code_expired`, `malformed_json`, or `invalid_input` (`details.field = code`)"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, another user's or expired verification, or no code sent (`details.reason = no_sms_code`)"),
+                "409": error_response("`conflict`: already verified"),
+                "413": error_response("`payload_too_large`"),
+                "415": error_response("`unsupported_media_type`"),
+                "429": error_response("`rate_limited`"),
+            },
+        },
+    })
+}
+
+fn sandbox_sms_page() -> Value {
+    json!({
+        "get": {
+            "operationId": "sandboxSmsPage",
+            "summary": "Sandbox only: the SMS outbox as an HTML page, newest first",
+            "responses": {
+                "200": { "description": "HTML page: time, masked phone, full phone, code", "content": { "text/html": { "schema": { "type": "string" } } } },
+                "404": error_response("`not_found`: the server does not run in sandbox mode"),
+            },
+        },
+    })
+}
+
+fn sandbox_sms_json() -> Value {
+    json!({
+        "get": {
+            "operationId": "sandboxSmsOutbox",
+            "summary": "Sandbox only: the SMS outbox, newest first",
+            "parameters": [{
+                "name": "phone",
+                "in": "query",
+                "required": false,
+                "schema": { "type": "string" },
+                "description": "Only messages to this number.",
+            }],
+            "responses": {
+                "200": json_response("The messages", "SandboxSmsOutbox"),
+                "400": error_response("`invalid_input`: not a mobile number"),
+                "404": error_response("`not_found`: the server does not run in sandbox mode"),
             },
         },
     })

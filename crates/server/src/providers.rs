@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use signet_domain::api::MismatchedElement;
 use signet_domain::identity::{ValidBankCard, ValidMobileNumber};
+use sqlx::AnyPool;
 
 use crate::secrets::IdentityHasher;
 
@@ -58,16 +59,85 @@ pub trait BankCardProvider: Send + Sync {
     ) -> ProviderFuture<'a, Result<BankCardCheck, ProviderTimeout>>;
 }
 
+/// The carrier's answer about three elements (三要素): name, ID number, mobile number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarrierCheck {
+    /// The number is registered to exactly this name and ID number.
+    Match,
+    /// Something differs; `element` names it when the carrier tells.
+    Mismatch { element: Option<MismatchedElement> },
+    /// The carrier cannot check this number (many virtual-operator numbers).
+    Unsupported,
+}
+
+/// What the carrier is asked to compare.
+#[derive(Debug, Clone, Copy)]
+pub struct CarrierQuery<'a> {
+    /// The name of step 1, normalised.
+    pub name: &'a str,
+    /// HMAC of the normalised resident ID number (see [`IdentityHasher`]).
+    pub id_number_hmac: &'a str,
+    /// The hasher that produced `id_number_hmac`, to hash the provider's own records alike.
+    pub hasher: &'a IdentityHasher,
+    pub phone: &'a ValidMobileNumber,
+}
+
+/// Phone verification (手机号认证), first half: is this mobile number registered to this name
+/// and ID number? (The second half, the SMS code, goes through [`SmsSender`].)
+pub trait CarrierProvider: Send + Sync {
+    fn check<'a>(
+        &'a self,
+        query: CarrierQuery<'a>,
+    ) -> ProviderFuture<'a, Result<CarrierCheck, ProviderTimeout>>;
+}
+
+/// One SMS to send: the verification code for the phone method.
+#[derive(Debug, Clone, Copy)]
+pub struct SmsMessage<'a> {
+    pub phone: &'a ValidMobileNumber,
+    /// Six digits.
+    pub code: &'a str,
+    /// Unix seconds.
+    pub sent_at: i64,
+}
+
+/// Sends SMS codes. A real gateway adapter ignores `db`; the sandbox writes the message to the
+/// `sandbox_sms_outbox` table of the platform database, where testers read it.
+pub trait SmsSender: Send + Sync {
+    fn send<'a>(
+        &'a self,
+        message: SmsMessage<'a>,
+        db: &'a AnyPool,
+    ) -> ProviderFuture<'a, Result<(), SmsSendError>>;
+}
+
+/// The SMS could not be handed to the gateway.
+#[derive(Debug, thiserror::Error)]
+pub enum SmsSendError {
+    /// The gateway did not answer in time.
+    #[error("the SMS gateway did not answer in time")]
+    Timeout,
+    /// Writing the sandbox outbox failed.
+    #[error("the sandbox SMS outbox could not be written: {0}")]
+    Outbox(#[from] sqlx::Error),
+}
+
 /// Every provider the server uses. [`Providers::sandbox`] is the default.
 #[derive(Clone)]
 pub struct Providers {
     pub bank_card: Arc<dyn BankCardProvider>,
+    pub carrier: Arc<dyn CarrierProvider>,
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl Providers {
     /// The sandbox providers, answering from the registries documented in the README.
     pub fn sandbox() -> Self {
-        Self { bank_card: Arc::new(SandboxBank) }
+        Self {
+            bank_card: Arc::new(SandboxBank),
+            carrier: Arc::new(SandboxCarrier),
+            sms: Arc::new(SandboxSmsSender),
+        }
     }
 }
 
@@ -191,6 +261,139 @@ impl BankCardProvider for SandboxBank {
     }
 }
 
+/// How a sandbox mobile number behaves at the carrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxPhoneBehaviour {
+    /// Registered to this holder. The carrier compares name and ID number with the holder's:
+    /// when both differ the number belongs to someone else (`phone`), otherwise it names the
+    /// one that differs.
+    Holder { name: &'static str, id_number: &'static str },
+    /// The carrier never answers: a provider timeout.
+    Timeout,
+    /// The carrier cannot check the number (a virtual operator).
+    Unsupported,
+}
+
+/// One test number of the sandbox carrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxPhone {
+    /// 11 digits, synthetic.
+    pub phone: &'static str,
+    pub behaviour: SandboxPhoneBehaviour,
+    /// What happens when it is tried with 王芳 / `11010519491231002X`.
+    pub note: &'static str,
+}
+
+/// The sandbox carrier's numbers (the README's table). Any number not listed is a mismatch on
+/// `phone` (not registered to this identity).
+pub const SANDBOX_PHONES: &[SandboxPhone] = &[
+    SandboxPhone {
+        phone: "13800138000",
+        behaviour: SandboxPhoneBehaviour::Holder {
+            name: "王芳", id_number: "11010519491231002X"
+        },
+        note: "match: an SMS code is sent",
+    },
+    SandboxPhone {
+        phone: "13900139000",
+        behaviour: SandboxPhoneBehaviour::Holder {
+            name: "李明", id_number: "110105198001010016"
+        },
+        note: "failure: registered to someone else (mismatched_element = phone)",
+    },
+    SandboxPhone {
+        phone: "13700137000",
+        behaviour: SandboxPhoneBehaviour::Holder {
+            name: "王小芳",
+            id_number: "11010519491231002X",
+        },
+        note: "failure: the holder's name differs (mismatched_element = name)",
+    },
+    SandboxPhone {
+        phone: "13600136000",
+        behaviour: SandboxPhoneBehaviour::Holder {
+            name: "王芳", id_number: "110105198001010016"
+        },
+        note: "failure: the holder's ID number differs (mismatched_element = id_number)",
+    },
+    SandboxPhone {
+        phone: "13500135000",
+        behaviour: SandboxPhoneBehaviour::Timeout,
+        note: "provider timeout (504 provider_timeout, not counted)",
+    },
+    SandboxPhone {
+        phone: "17000000000",
+        behaviour: SandboxPhoneBehaviour::Unsupported,
+        note: "failure: virtual operator, the carrier cannot check it (carrier_check_unsupported)",
+    },
+];
+
+/// The sandbox carrier: answers from [`SANDBOX_PHONES`], at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SandboxCarrier;
+
+impl SandboxCarrier {
+    /// The decision, without the async wrapper.
+    pub fn decide(query: &CarrierQuery<'_>) -> Result<CarrierCheck, ProviderTimeout> {
+        let Some(entry) = SANDBOX_PHONES.iter().find(|p| p.phone == query.phone.number()) else {
+            return Ok(CarrierCheck::Mismatch { element: Some(MismatchedElement::Phone) });
+        };
+        match entry.behaviour {
+            SandboxPhoneBehaviour::Timeout => Err(ProviderTimeout),
+            SandboxPhoneBehaviour::Unsupported => Ok(CarrierCheck::Unsupported),
+            SandboxPhoneBehaviour::Holder { name, id_number } => {
+                let name_differs = name != query.name;
+                let id_differs = query.hasher.hmac_hex(id_number) != query.id_number_hmac;
+                let element = match (name_differs, id_differs) {
+                    (false, false) => return Ok(CarrierCheck::Match),
+                    (true, true) => MismatchedElement::Phone,
+                    (true, false) => MismatchedElement::Name,
+                    (false, true) => MismatchedElement::IdNumber,
+                };
+                Ok(CarrierCheck::Mismatch { element: Some(element) })
+            }
+        }
+    }
+}
+
+impl CarrierProvider for SandboxCarrier {
+    fn check<'a>(
+        &'a self,
+        query: CarrierQuery<'a>,
+    ) -> ProviderFuture<'a, Result<CarrierCheck, ProviderTimeout>> {
+        Box::pin(async move { Self::decide(&query) })
+    }
+}
+
+/// The sandbox SMS gateway: every message lands in `sandbox_sms_outbox` (with the full number
+/// and code, for testers: sandbox only), readable at `GET /sandbox/sms` and with
+/// `signet-server sandbox sms`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SandboxSmsSender;
+
+impl SmsSender for SandboxSmsSender {
+    fn send<'a>(
+        &'a self,
+        message: SmsMessage<'a>,
+        db: &'a AnyPool,
+    ) -> ProviderFuture<'a, Result<(), SmsSendError>> {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO sandbox_sms_outbox (id, phone_masked, phone, code, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(crate::tokens::new_id())
+            .bind(message.phone.masked())
+            .bind(message.phone.number())
+            .bind(message.code)
+            .bind(message.sent_at)
+            .execute(db)
+            .await?;
+            Ok(())
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use signet_domain::identity::{validate_bank_card, validate_mobile_number, Warning};
@@ -235,6 +438,41 @@ mod tests {
         assert_eq!(try_card("6222020000000000042"), Ok(mismatch(MismatchedElement::IdNumber)));
         assert_eq!(try_card("6222020000000000059"), Err(ProviderTimeout));
         assert_eq!(try_card("6222020000000000067"), Ok(mismatch(MismatchedElement::CardNumber)));
+    }
+
+    fn carrier(phone: &str, name: &str, id_number: &str) -> Result<CarrierCheck, ProviderTimeout> {
+        let hasher = IdentityHasher::with_key(&[7; 32]);
+        let phone = validate_mobile_number(phone).expect("valid phone");
+        let id_number_hmac = hasher.hmac_hex(id_number);
+        SandboxCarrier::decide(&CarrierQuery {
+            name,
+            id_number_hmac: &id_number_hmac,
+            hasher: &hasher,
+            phone: &phone,
+        })
+    }
+
+    #[test]
+    fn each_sandbox_phone_answers_as_its_note_says() {
+        let id = "11010519491231002X";
+        let element = |e| Ok(CarrierCheck::Mismatch { element: Some(e) });
+        assert_eq!(carrier("13800138000", "王芳", id), Ok(CarrierCheck::Match));
+        assert_eq!(carrier("13900139000", "王芳", id), element(MismatchedElement::Phone));
+        assert_eq!(carrier("13700137000", "王芳", id), element(MismatchedElement::Name));
+        assert_eq!(carrier("13600136000", "王芳", id), element(MismatchedElement::IdNumber));
+        assert_eq!(carrier("13500135000", "王芳", id), Err(ProviderTimeout));
+        assert_eq!(carrier("17000000000", "王芳", id), Ok(CarrierCheck::Unsupported));
+        assert_eq!(carrier("13312345678", "王芳", id), element(MismatchedElement::Phone));
+        // 13900139000 matches its own holder.
+        assert_eq!(carrier("13900139000", "李明", "110105198001010016"), Ok(CarrierCheck::Match));
+    }
+
+    #[test]
+    fn every_sandbox_phone_is_a_valid_mobile_number() {
+        for entry in SANDBOX_PHONES {
+            let valid = validate_mobile_number(entry.phone).expect("valid phone");
+            assert_eq!(valid.number(), entry.phone);
+        }
     }
 
     #[test]

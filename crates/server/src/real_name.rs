@@ -61,7 +61,7 @@ const DAY_SECS: i64 = 24 * 60 * 60;
 /// extractor, so that refused requests cost no parsing.
 #[derive(Debug, Clone)]
 pub(crate) struct VerifyingUser {
-    user_id: String,
+    pub(crate) user_id: String,
 }
 
 impl FromRequestParts<AppState> for VerifyingUser {
@@ -212,21 +212,7 @@ pub async fn bank_card(
         }
         Ok(BankCardCheck::Match) => {
             let mut tx = state.pool().begin().await?;
-            record_attempt(&mut *tx, &attempt, AttemptOutcome::Success, None).await?;
-            sqlx::query("UPDATE verifications SET status = $1, updated_at = $2 WHERE id = $3")
-                .bind(STATUS_VERIFIED)
-                .bind(now)
-                .bind(&verification.id)
-                .execute(&mut *tx)
-                .await?;
-            let identity = StoredIdentity {
-                document_type: verification.document_type,
-                number_masked: verification.number_masked.clone(),
-                number_hmac: verification.number_hmac.clone(),
-                name: verification.name.clone(),
-            };
-            write_real_name(&mut tx, &user.user_id, RealNameStatus::Verified, Some(&identity), now)
-                .await?;
+            complete_verification(&mut tx, &attempt).await?;
             tx.commit().await?;
             tracing::info!(
                 user_id = %user.user_id,
@@ -266,6 +252,31 @@ pub async fn bank_card(
             })))
         }
     }
+}
+
+/// The success path of every method, inside the caller's transaction: records the successful
+/// attempt, marks the verification `verified` and sets the user `verified` with the masked
+/// identity and its HMAC.
+pub(crate) async fn complete_verification(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    attempt: &Attempt<'_>,
+) -> Result<(), AppError> {
+    let verification = attempt.verification;
+    record_attempt(&mut **tx, attempt, AttemptOutcome::Success, None).await?;
+    sqlx::query("UPDATE verifications SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(STATUS_VERIFIED)
+        .bind(attempt.now)
+        .bind(&verification.id)
+        .execute(&mut **tx)
+        .await?;
+    let identity = StoredIdentity {
+        document_type: verification.document_type,
+        number_masked: verification.number_masked.clone(),
+        number_hmac: verification.number_hmac.clone(),
+        name: verification.name.clone(),
+    };
+    write_real_name(tx, attempt.user_id, RealNameStatus::Verified, Some(&identity), attempt.now)
+        .await
 }
 
 /// `GET /api/v1/real-name/attempts`: the caller's attempts, newest first, masked.
@@ -313,18 +324,18 @@ pub async fn attempts(
 
 /// A verification row of the caller's, still open.
 #[derive(Debug, Clone)]
-struct Verification {
-    id: String,
-    document_type: DocumentType,
-    number_masked: String,
-    number_hmac: String,
-    name: String,
+pub(crate) struct Verification {
+    pub(crate) id: String,
+    pub(crate) document_type: DocumentType,
+    pub(crate) number_masked: String,
+    pub(crate) number_hmac: String,
+    pub(crate) name: String,
 }
 
 /// The caller's verification `id`: another user's id, an unknown or malformed one answer 404
 /// `not_found` alike; an expired one 404 with `details.reason = "expired"`; one already
 /// verified (or a user verified meanwhile) 409 `conflict`.
-async fn load_verification(
+pub(crate) async fn load_verification(
     state: &AppState,
     user_id: &str,
     id: &str,
@@ -368,7 +379,7 @@ async fn load_verification(
 
 /// Refuses `method` for `verification` unless the chooser would offer it now: 409 `conflict`
 /// for document or name reasons, 429 `rate_limited` for a spent daily budget.
-async fn ensure_available(
+pub(crate) async fn ensure_available(
     state: &AppState,
     user_id: &str,
     verification: &Verification,
@@ -495,7 +506,7 @@ async fn attempts_today(
 }
 
 /// Attempts of `method` left today for this user and identity number: the smaller budget.
-async fn attempts_left(
+pub(crate) async fn attempts_left(
     state: &AppState,
     user_id: &str,
     number_hmac: &str,
@@ -515,21 +526,21 @@ async fn attempts_left(
 }
 
 /// Seconds until the next platform midnight.
-fn next_day_in(now: i64) -> u64 {
+pub(crate) fn next_day_in(now: i64) -> u64 {
     let next = platform_day_start(now).saturating_add(DAY_SECS);
     u64::try_from(next.saturating_sub(now)).unwrap_or(1).max(1)
 }
 
 /// One attempt about to be recorded.
-struct Attempt<'a> {
-    user_id: &'a str,
-    verification: &'a Verification,
-    method: VerificationMethod,
-    app_version: Option<String>,
-    now: i64,
+pub(crate) struct Attempt<'a> {
+    pub(crate) user_id: &'a str,
+    pub(crate) verification: &'a Verification,
+    pub(crate) method: VerificationMethod,
+    pub(crate) app_version: Option<String>,
+    pub(crate) now: i64,
 }
 
-async fn record_attempt<'e, E>(
+pub(crate) async fn record_attempt<'e, E>(
     executor: E,
     attempt: &Attempt<'_>,
     outcome: AttemptOutcome,
@@ -566,7 +577,7 @@ where
 }
 
 /// The app's version from [`APP_VERSION_HEADER`], if it is short plain text.
-fn app_version(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn app_version(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(APP_VERSION_HEADER)?.to_str().ok()?.trim();
     check_text(value, MAX_APP_VERSION_CHARS).ok()?;
     Some(value.to_owned())

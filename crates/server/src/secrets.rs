@@ -38,6 +38,20 @@ impl IdentityHasher {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// HMAC-SHA256 of `purpose`, a NUL byte and `value`, raw: keyed values other than identity
+    /// numbers (phone numbers, SMS codes, the keystream that seals a phone number), each
+    /// purpose apart from the others and from [`Self::hmac_hex`] of identity numbers.
+    pub(crate) fn keyed(&self, purpose: &str, value: &str) -> [u8; 32] {
+        let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
+            Ok(mac) => mac,
+            Err(_) => unreachable_key_length(),
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Loads the key from `server_secrets`, generating and storing it on first use. Two servers
     /// opening a new database at once agree on one key: the insert is `ON CONFLICT DO NOTHING`
     /// and both read back whichever row won.

@@ -61,6 +61,9 @@ pub struct Settings {
     pub password_cost: PasswordCost,
     /// Who verifies identities: the sandbox unless told otherwise.
     pub providers: Providers,
+    /// Sandbox mode: the tester pages (`/sandbox/sms`, the SMS outbox) are served. On by
+    /// default; `serve --no-sandbox` turns it off (the pages answer 404).
+    pub sandbox: bool,
 }
 
 impl Default for Settings {
@@ -70,6 +73,7 @@ impl Default for Settings {
             limits: Limits::default(),
             password_cost: PasswordCost::OWASP,
             providers: Providers::sandbox(),
+            sandbox: true,
         }
     }
 }
@@ -88,6 +92,7 @@ impl Settings {
             },
             password_cost: PasswordCost::FAST_INSECURE_FOR_TESTS,
             providers: Providers::sandbox(),
+            sandbox: true,
         }
     }
 
@@ -105,6 +110,11 @@ impl Settings {
         self.providers = providers;
         self
     }
+
+    pub fn with_sandbox(mut self, sandbox: bool) -> Self {
+        self.sandbox = sandbox;
+        self
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -114,6 +124,7 @@ impl std::fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("password_cost", &self.password_cost)
             .field("providers", &self.providers)
+            .field("sandbox", &self.sandbox)
             .finish()
     }
 }
@@ -134,6 +145,7 @@ struct Inner {
     verification_limiter: RateLimiter<String>,
     identity_hasher: IdentityHasher,
     providers: Providers,
+    sandbox: bool,
 }
 
 impl AppState {
@@ -164,6 +176,7 @@ impl AppState {
                 verification_limiter,
                 identity_hasher,
                 providers: settings.providers,
+                sandbox: settings.sandbox,
             }),
         })
     }
@@ -206,6 +219,11 @@ impl AppState {
 
     pub(crate) fn providers(&self) -> &Providers {
         &self.inner.providers
+    }
+
+    /// Whether the sandbox tester pages are served.
+    pub fn sandbox(&self) -> bool {
+        self.inner.sandbox
     }
 }
 

@@ -10,6 +10,7 @@ mod http;
 mod input;
 mod logs;
 mod me;
+mod phone;
 mod real_name;
 mod sessions;
 mod sign_in;
