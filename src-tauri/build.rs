@@ -15,6 +15,9 @@ const COMMANDS: &[&str] = &[
     "submit_identity",
     "verify_bank_card",
     "attempt_history",
+    "start_phone_verification",
+    "resend_sms_code",
+    "confirm_sms_code",
 ];
 
 fn main() {

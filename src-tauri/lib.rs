@@ -64,6 +64,9 @@ pub fn run() {
             commands::real_name::submit_identity,
             commands::real_name::verify_bank_card,
             commands::real_name::attempt_history,
+            commands::real_name::start_phone_verification,
+            commands::real_name::resend_sms_code,
+            commands::real_name::confirm_sms_code,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use signet_domain::api::{
-    AttemptHistory, BankCardRequest, Health, IdentityAccepted, Profile, RefreshRequest,
+    AttemptHistory, BankCardRequest, Health, IdentityAccepted, PhoneChallenge, PhoneStart, Profile, RefreshRequest,
     SessionTokens, SignInRequest, VerificationResult, APP_VERSION_HEADER,
 };
 use signet_domain::identity::IdentityInput;
@@ -114,6 +114,37 @@ impl PlatformClient {
     ) -> AppResult<VerificationResult> {
         let path = format!("/api/v1/real-name/{}/bank-card", path_segment(verification_id)?);
         self.send(Method::POST, &path, Some(request), Some(token)).await
+    }
+
+    pub async fn start_phone(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        phone: &Sensitive<String>,
+    ) -> AppResult<PhoneStart> {
+        let path = format!("/api/v1/real-name/{}/phone", path_segment(verification_id)?);
+        let body = serde_json::json!({ "phone": phone.expose() });
+        self.send(Method::POST, &path, Some(&body), Some(token)).await
+    }
+
+    pub async fn resend_sms_code(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+    ) -> AppResult<PhoneChallenge> {
+        let path = format!("/api/v1/real-name/{}/phone/resend", path_segment(verification_id)?);
+        self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
+    }
+
+    pub async fn confirm_sms_code(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        code: &Sensitive<String>,
+    ) -> AppResult<VerificationResult> {
+        let path = format!("/api/v1/real-name/{}/phone/confirm", path_segment(verification_id)?);
+        let body = serde_json::json!({ "code": code.expose() });
+        self.send(Method::POST, &path, Some(&body), Some(token)).await
     }
 
     pub async fn attempt_history(&self, token: &Sensitive<String>) -> AppResult<AttemptHistory> {

@@ -8,7 +8,10 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use signet_domain::api::{AttemptHistory, BankCardRequest, IdentityAccepted, VerificationResult};
+use signet_domain::api::{
+    AttemptHistory, BankCardRequest, IdentityAccepted, PhoneChallenge, PhoneStart,
+    VerificationResult,
+};
 use signet_domain::identity::{
     infer_document_type, invalid_input_body, validate_bank_card, validate_identity,
     validate_mobile_number, validate_sms_code, CalendarDate, DocumentType, FieldError,
@@ -177,6 +180,60 @@ pub async fn verify_bank_card(
         .authorized(|client, token| {
             let (request, id) = (request.clone(), id.clone());
             async move { client.verify_bank_card(&token, &id, &request).await }
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PhoneForm {
+    pub verification_id: String,
+    pub phone: Sensitive<String>,
+}
+
+/// The carrier checks name, ID and phone; when they match, the platform texts a code.
+pub async fn start_phone(session: &Session, form: PhoneForm) -> AppResult<PhoneStart> {
+    if let Err(e) = validate_mobile_number(form.phone.expose()) {
+        return Err(invalid_field("phone", &e));
+    }
+    let PhoneForm { verification_id: id, phone } = form;
+    session
+        .authorized(|client, token| {
+            let (id, phone) = (id.clone(), phone.clone());
+            async move { client.start_phone(&token, &id, &phone).await }
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResendForm {
+    pub verification_id: String,
+}
+
+pub async fn resend_sms_code(session: &Session, form: ResendForm) -> AppResult<PhoneChallenge> {
+    let id = form.verification_id;
+    session
+        .authorized(|client, token| {
+            let id = id.clone();
+            async move { client.resend_sms_code(&token, &id).await }
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmsCodeForm {
+    pub verification_id: String,
+    pub code: Sensitive<String>,
+}
+
+pub async fn confirm_sms_code(session: &Session, form: SmsCodeForm) -> AppResult<VerificationResult> {
+    if let Err(e) = validate_sms_code(form.code.expose()) {
+        return Err(invalid_field("code", &e));
+    }
+    let SmsCodeForm { verification_id: id, code } = form;
+    session
+        .authorized(|client, token| {
+            let (id, code) = (id.clone(), code.clone());
+            async move { client.confirm_sms_code(&token, &id, &code).await }
         })
         .await
 }

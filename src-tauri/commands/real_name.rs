@@ -1,9 +1,14 @@
-use signet_domain::api::{AttemptHistory, IdentityAccepted, VerificationResult};
+use signet_domain::api::{
+    AttemptHistory, IdentityAccepted, PhoneChallenge, PhoneStart, VerificationResult,
+};
 use signet_domain::identity::IdentityInput;
 use tauri::State;
 
 use crate::error::AppResult;
-use crate::real_name::{self, BankCardForm, ConsentState, IdentityCheck, InputCheck, MethodInput};
+use crate::real_name::{
+    self, BankCardForm, ConsentState, IdentityCheck, InputCheck, MethodInput, PhoneForm,
+    ResendForm, SmsCodeForm,
+};
 use crate::AppState;
 
 #[tauri::command]
@@ -45,4 +50,28 @@ pub async fn verify_bank_card(
 #[tauri::command]
 pub async fn attempt_history(state: State<'_, AppState>) -> AppResult<AttemptHistory> {
     real_name::attempt_history(&state.session).await
+}
+
+#[tauri::command]
+pub async fn start_phone_verification(
+    state: State<'_, AppState>,
+    request: PhoneForm,
+) -> AppResult<PhoneStart> {
+    real_name::start_phone(&state.session, request).await
+}
+
+#[tauri::command]
+pub async fn resend_sms_code(
+    state: State<'_, AppState>,
+    request: ResendForm,
+) -> AppResult<PhoneChallenge> {
+    real_name::resend_sms_code(&state.session, request).await
+}
+
+#[tauri::command]
+pub async fn confirm_sms_code(
+    state: State<'_, AppState>,
+    request: SmsCodeForm,
+) -> AppResult<VerificationResult> {
+    real_name::confirm_sms_code(&state.session, request).await
 }
