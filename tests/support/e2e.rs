@@ -158,26 +158,36 @@ impl Drop for Desktop {
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.driver.try_wait() {
-                return;
+                break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // A scenario that failed half-way leaves its app open: close it, so the next scenario
+        // (the app is single-instance) starts clean.
+        for pid in running_app_pids() {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
     }
+}
+
+fn running_app_pids() -> Vec<u32> {
+    let exe = app_binary();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe))
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .collect()
 }
 
 /// The app is single-instance: a relaunch must wait until the last one has really gone.
 async fn wait_until_no_app_runs() {
-    let exe = app_binary();
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
-        let running = std::fs::read_dir("/proc")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|entry| std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe));
-        if !running {
+        if running_app_pids().is_empty() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -198,12 +208,22 @@ pub fn testid(id: &str) -> String {
 
 impl AppWindow {
     pub async fn wait_for(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                self.failure_screenshot().await;
+                panic!("{css} never appeared: {e}")
+            }
+        }
+    }
+
+    /// What the window showed when a step failed, to read beside the panic message.
+    async fn failure_screenshot(&self) {
+        if let Ok(png) = self.client.screenshot().await {
+            let dir = screens_dir();
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{}-FAILED.png", self.desktop_name)), png);
+        }
     }
 
     /// Waits for an element by its `data-testid` and for it to be displayed.
@@ -237,8 +257,20 @@ impl AppWindow {
         }
     }
 
+    /// The element's text. Pages re-render (a countdown ticks, a check answers), so an element
+    /// found a moment ago may be replaced before it is read: then it is looked up again.
     pub async fn text(&self, id: &str) -> String {
-        self.find(id).await.text().await.unwrap()
+        let started = Instant::now();
+        loop {
+            match self.find(id).await.text().await {
+                Ok(text) => return text,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("could not read {id}: {e}"),
+            }
+        }
     }
 
     /// Waits until an element's text contains `needle`, returning the text.
@@ -262,6 +294,8 @@ impl AppWindow {
         let field = self.find(id).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
+        // Forms check input as it is typed (debounced); let that settle as a person's pause would.
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
     pub async fn attr(&self, id: &str, name: &str) -> Option<String> {

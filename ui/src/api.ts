@@ -9,11 +9,25 @@ import { listen } from "@tauri-apps/api/event";
 import { toApiError } from "./errors";
 import type {
   AppInfo,
+  AttemptHistory,
+  BankCardVerification,
   ConnectivityPayload,
+  ConsentStatus,
+  IdentityAccepted,
+  IdentityCheck,
+  IdentityInput,
   Language,
+  MethodInput,
+  MethodInputCheck,
+  PhoneStart,
+  PhoneVerification,
   SessionView,
   Settings,
   SignInRequest,
+  SmsChallenge,
+  SmsConfirmation,
+  SmsResend,
+  VerificationResult,
 } from "./types";
 
 export interface Backend {
@@ -56,6 +70,18 @@ export const api = {
   signIn: (request: SignInRequest) => call<SessionView>("sign_in", { request }),
   refreshProfile: () => call<SessionView>("refresh_profile"),
   signOut: () => call<null>("sign_out"),
+
+  // Real-name authentication. The checks are local (no network); the rest go to the platform.
+  realNameConsent: () => call<ConsentStatus>("real_name_consent"),
+  acceptRealNameConsent: () => call<null>("accept_real_name_consent"),
+  checkIdentity: (input: IdentityInput) => call<IdentityCheck>("check_identity", { input }),
+  submitIdentity: (input: IdentityInput) => call<IdentityAccepted>("submit_identity", { input }),
+  checkMethodInput: (input: MethodInput) => call<MethodInputCheck>("check_method_input", { input }),
+  verifyBankCard: (request: BankCardVerification) => call<VerificationResult>("verify_bank_card", { request }),
+  startPhoneVerification: (request: PhoneVerification) => call<PhoneStart>("start_phone_verification", { request }),
+  resendSmsCode: (request: SmsResend) => call<SmsChallenge>("resend_sms_code", { request }),
+  confirmSmsCode: (request: SmsConfirmation) => call<VerificationResult>("confirm_sms_code", { request }),
+  attemptHistory: () => call<AttemptHistory>("attempt_history"),
 };
 
 /** `connectivity`: the Rust side lost or regained the platform. */

@@ -1,6 +1,6 @@
 // Turns a rejected command into text for the user. The UI branches on `code` only; the backend's
 // `message` goes to the console for support, never on screen.
-import { formatDuration, t, type MessageKey } from "./i18n";
+import { formatDuration, formatLongDuration, t, type MessageKey } from "./i18n";
 import type { ApiError } from "./types";
 
 const KNOWN_CODES = [
@@ -16,6 +16,15 @@ const KNOWN_CODES = [
   "keyring_unavailable",
   "store_error",
   "internal",
+  "not_found",
+  "conflict",
+  // Real-name authentication.
+  "provider_timeout",
+  "verification_expired",
+  "wrong_sms_code",
+  "sms_code_expired",
+  "sms_code_voided",
+  "sms_daily_limit",
 ] as const;
 
 type KnownCode = (typeof KNOWN_CODES)[number];
@@ -43,6 +52,29 @@ function detailNumber(error: ApiError, name: string): number | null {
 function detailString(error: ApiError, name: string): string | null {
   const value = error.details?.[name];
   return typeof value === "string" && value !== "" ? value : null;
+}
+
+/** `details.attempts_left` (wrong password, wrong SMS code), when the error carries one. */
+export function attemptsLeft(error: ApiError): number | null {
+  return detailNumber(error, "attempts_left");
+}
+
+/** The real-name submission (step 1) expired or is unknown to the platform: step 1 must be
+ * filled in again. The platform says `not_found` with `details.reason = "expired"`; the app may
+ * say `verification_expired`. */
+export function isVerificationExpired(error: ApiError): boolean {
+  return error.code === "verification_expired" || (error.code === "not_found" && detailString(error, "reason") === "expired");
+}
+
+/** Today's attempts of a verification method are used up (`rate_limited` with
+ * `details.reason = "daily_attempts_used_up"`). */
+export function isDailyBudgetSpent(error: ApiError): boolean {
+  return error.code === "rate_limited" && detailString(error, "reason") === "daily_attempts_used_up";
+}
+
+/** The user's real name is already verified (`conflict`, `details.reason = "already_verified"`). */
+export function isAlreadyVerified(error: ApiError): boolean {
+  return error.code === "conflict" && detailString(error, "reason") === "already_verified";
 }
 
 /** Seconds to wait before retrying, for errors that carry one (lock-out, rate limit). */
@@ -107,9 +139,27 @@ export function errorText(error: ApiError, secondsLeft?: number): string {
       const base = t("error.invalid_credentials");
       return attemptsLeft === null ? base : `${base}${t("error.attemptsLeft", { n: attemptsLeft })}`;
     }
+    case "wrong_sms_code": {
+      const left = attemptsLeft(error);
+      return left === null ? t("error.wrong_sms_code.noCount") : t("error.wrong_sms_code", { n: left });
+    }
+    case "not_found":
+      if (isVerificationExpired(error)) return t("error.verification_expired");
+      return detailString(error, "reason") === "no_sms_code" ? t("error.not_found.no_sms_code") : t("error.not_found");
+    case "sms_daily_limit": {
+      const secs = secondsLeft ?? detailNumber(error, "retry_after_secs");
+      return secs === null || secs <= 0 ? t("error.sms_daily_limit") : t("error.sms_daily_limit.time", { time: formatLongDuration(secs) });
+    }
+    case "conflict":
+      return isAlreadyVerified(error) ? t("error.conflict.already_verified") : t("error.conflict");
     case "account_locked":
     case "rate_limited": {
       const secs = secondsLeft ?? retryAfterSecs(error);
+      if (isDailyBudgetSpent(error)) {
+        return secs === null || secs <= 0
+          ? t("error.rate_limited.daily.noTime")
+          : t("error.rate_limited.daily", { time: formatLongDuration(secs) });
+      }
       if (secs === null || secs <= 0) return t(`error.${code}.noTime`);
       return t(`error.${code}`, { time: formatDuration(secs) });
     }

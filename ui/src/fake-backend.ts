@@ -8,8 +8,51 @@
 //   fake-session=signed-in | expired, fake-status=<real_name_status>, fake-offline=1,
 //   fake-keyring=0, fake-identity=passport, lang=en.
 // In the console: `signetFake.goOffline()`, `signetFake.goOnline()`, `signetFake.expireSession()`.
+//
+// Real-name authentication (a sandbox registry, like a payment provider's test cards). Any
+// identity that passes the local checks is accepted in step 1 (e.g. 居民身份证 11010519491231002X,
+// 王晓明; legacy 110105491231002; passport E12345678 → manual review only). Then:
+//   bank card 6222 0200 0000 0000 000 + phone 138 0013 8000 → success;
+//             the same card with another phone → the reserved phone does not match;
+//             6222 0211 1111 1111 112 → card mismatch; 6222 0222 2222 2222 224 → name mismatch;
+//             6222 0299 9999 9999 992 → provider timeout; any other card → card mismatch.
+//   phone     138 0013 8000 (or any other number) → code sent; code 123456 → success,
+//             000000 → expired, anything else → wrong (5 wrong → voided);
+//             139 0013 9000 → carrier mismatch; 137 0013 7000 → provider timeout;
+//             136 0013 6000 → daily SMS limit; 170/171 numbers → the carrier cannot check them.
+// Each method allows 5 attempts a day. Flags: fake-consent=1 (notice already accepted),
+// fake-rn-budget=spent (bank card used up today), fake-rn-ttl=<seconds> (submission lifetime),
+// fake-history=empty | error, fake-rn-nocheck=1 (the local check fails: the platform's
+// invalid_input shows instead).
 import type { Backend } from "./api";
-import type { ApiError, Language, Profile, RealNameStatus, SessionView, Settings } from "./types";
+import {
+  checkIdentity,
+  checkMethodInput,
+  chineseName,
+  maskIdNumber,
+  maskPhone,
+  normaliseMobile,
+  validateName,
+  validateNumber,
+} from "./fake-identity";
+import type {
+  ApiError,
+  AttemptRecord,
+  FailureReason,
+  IdentityAccepted,
+  IdentityInput,
+  Language,
+  MaskedIdentity,
+  MethodInput,
+  MethodOption,
+  Profile,
+  RealNameStatus,
+  SessionView,
+  Settings,
+  SmsChallenge,
+  VerificationMethod,
+  VerificationResult,
+} from "./types";
 
 const DEFAULT_SERVER = "https://credentials.campus.example.edu.cn";
 
@@ -41,6 +84,46 @@ function profileFor(account: string, status: RealNameStatus, identityKind: strin
   };
 }
 
+const METHODS: readonly VerificationMethod[] = ["bank_card", "alipay", "phone", "face", "manual_review"];
+const ATTEMPTS_PER_DAY = 5;
+const SMS_TTL_SECS = 300;
+const SMS_RESEND_SECS = 60;
+const SMS_PER_DAY = 10;
+const SMS_MAX_WRONG = 5;
+
+interface FakeVerification {
+  id: string;
+  masked: MaskedIdentity;
+  name: string;
+  expiresAt: number;
+  sms: { phone: string; code: string; sentAt: number; expiresAt: number; wrong: number; voided: boolean } | null;
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function secondsToMidnight(): number {
+  const now = new Date();
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  return Math.ceil((midnight.getTime() - now.getTime()) / 1000);
+}
+
+function seedHistory(status: RealNameStatus): AttemptRecord[] {
+  if (status === "unverified") return [];
+  const now = Math.floor(Date.now() / 1000);
+  const base = { document_type: "id_card" as const, number_masked: "110***********002X", app_version: "0.1.0-dev" };
+  const records: AttemptRecord[] = [
+    { ...base, id: "a-0003", verification_id: "v-0002", method: "bank_card", outcome: "failure", reason_code: "elements_mismatch", mismatched_element: "phone", created_at: now - 26 * 3600 },
+    { ...base, id: "a-0002", verification_id: "v-0002", method: "phone", outcome: "provider_timeout", created_at: now - 27 * 3600 },
+    { ...base, id: "a-0001", verification_id: "v-0001", method: "bank_card", outcome: "failure", reason_code: "elements_mismatch", mismatched_element: "card_number", created_at: now - 3 * 86400 },
+  ];
+  if (status === "verified") {
+    records.unshift({ ...base, id: "a-0004", verification_id: "v-0002", method: "bank_card", outcome: "success", created_at: now - 25 * 3600 });
+  }
+  return records;
+}
+
 export function createFakeBackend(): Backend {
   const query = new URLSearchParams(window.location.search);
   const statusParam = query.get("fake-status");
@@ -60,6 +143,223 @@ export function createFakeBackend(): Backend {
   let cachedAt = Math.floor(Date.now() / 1000) - 42 * 60;
   let attemptsLeft = 4;
   let lockedUntil = 0;
+
+  // Real-name authentication.
+  let consentAccepted = query.get("fake-consent") === "1";
+  const verificationTtl = Number(query.get("fake-rn-ttl")) > 0 ? Number(query.get("fake-rn-ttl")) : 30 * 60;
+  const verifications = new Map<string, FakeVerification>();
+  const attemptsUsed = new Map<VerificationMethod, number>();
+  if (query.get("fake-rn-budget") === "spent") attemptsUsed.set("bank_card", ATTEMPTS_PER_DAY);
+  const smsSentToday = new Map<string, number>();
+  const history: AttemptRecord[] = query.get("fake-history") === "empty" ? [] : seedHistory(status);
+
+  const leftFor = (method: VerificationMethod) => ATTEMPTS_PER_DAY - (attemptsUsed.get(method) ?? 0);
+
+  function methodOptions(input: IdentityInput, name: string): MethodOption[] {
+    return METHODS.map((method): MethodOption => {
+      if (method === "manual_review") return { method, available: true };
+      if (input.document_type !== "id_card") {
+        return { method, available: false, reason: { kind: "document_requires_manual_review", document_type: input.document_type } };
+      }
+      if (!chineseName(name)) return { method, available: false, reason: { kind: "name_not_in_chinese_characters" } };
+      if (method === "face") return { method, available: false, reason: { kind: "not_offered" } };
+      if (leftFor(method) <= 0) {
+        return { method, available: false, reason: { kind: "daily_attempts_used_up", scope: "user_and_method", retry_after_secs: secondsToMidnight() } };
+      }
+      return { method, available: true };
+    });
+  }
+
+  function verification(args: Record<string, unknown>): FakeVerification {
+    const request = args.request as { verification_id?: string };
+    const found = verifications.get(request.verification_id ?? "");
+    if (!found) reject("not_found", "no such verification");
+    if (Date.now() >= found.expiresAt) reject("verification_expired", "this verification has expired");
+    return found;
+  }
+
+  function spend(method: VerificationMethod): void {
+    if (leftFor(method) <= 0) {
+      reject("rate_limited", "today's attempts of this method are used up", {
+        retry_after_secs: secondsToMidnight(),
+        reason: "daily_attempts_used_up",
+        scope: "user_and_method",
+      });
+    }
+  }
+
+  function record(v: FakeVerification, method: VerificationMethod, result: VerificationResult | "timeout"): void {
+    const base = {
+      id: `a-${randomHex(4)}`,
+      verification_id: v.id,
+      method,
+      document_type: v.masked.document_type,
+      number_masked: v.masked.number,
+      app_version: "0.1.0-dev",
+      created_at: Math.floor(Date.now() / 1000),
+    };
+    if (result === "timeout") {
+      history.unshift({ ...base, outcome: "provider_timeout" });
+      return;
+    }
+    const entry: AttemptRecord = { ...base, outcome: result.outcome };
+    if (result.reason_code) entry.reason_code = result.reason_code;
+    if (result.mismatched_element) entry.mismatched_element = result.mismatched_element;
+    history.unshift(entry);
+  }
+
+  function conclude(
+    v: FakeVerification,
+    method: VerificationMethod,
+    mismatch: VerificationResult["mismatched_element"] | null,
+    reason: FailureReason = "elements_mismatch",
+  ): VerificationResult {
+    if (mismatch === null) {
+      const result: VerificationResult = { outcome: "success" };
+      record(v, method, result);
+      if (profile) profile = { ...profile, real_name_status: "verified", identity: v.masked };
+      return result;
+    }
+    attemptsUsed.set(method, (attemptsUsed.get(method) ?? 0) + 1);
+    const result: VerificationResult = { outcome: "failure", reason_code: reason, attempts_left: Math.max(0, leftFor(method)) };
+    if (mismatch !== undefined) result.mismatched_element = mismatch;
+    record(v, method, result);
+    return result;
+  }
+
+  function sendCode(v: FakeVerification, phone: string): SmsChallenge {
+    const sent = smsSentToday.get(phone) ?? 0;
+    if (sent >= SMS_PER_DAY || phone === "13600136000") {
+      reject("sms_daily_limit", "no more codes today for this number", { retry_after_secs: secondsToMidnight(), limit: SMS_PER_DAY });
+    }
+    smsSentToday.set(phone, sent + 1);
+    const now = Date.now();
+    v.sms = { phone, code: "123456", sentAt: now, expiresAt: now + SMS_TTL_SECS * 1000, wrong: 0, voided: false };
+    console.info(`[signet fake] SMS to ${maskPhone(phone)}: your code is 123456`);
+    return { masked_phone: maskPhone(phone), expires_in: SMS_TTL_SECS, resend_after: SMS_RESEND_SECS, codes_left_today: SMS_PER_DAY - sent - 1 };
+  }
+
+  const realNameCommands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+    real_name_consent: async () => {
+      await sleep(200);
+      if (!profile) reject("not_signed_in", "no session");
+      return { version: "2026-11-29", accepted: consentAccepted };
+    },
+    accept_real_name_consent: async () => {
+      await sleep(300);
+      consentAccepted = true;
+      return null;
+    },
+    check_identity: async (args) => {
+      if (query.get("fake-rn-nocheck") === "1") reject("internal", "check_identity is not available");
+      return checkIdentity(args.input as IdentityInput);
+    },
+    check_method_input: async (args) => {
+      const input = args.input as MethodInput;
+      return checkMethodInput(input.kind, input.value);
+    },
+    submit_identity: async (args) => {
+      await sleep(400);
+      const input = args.input as IdentityInput;
+      const check = checkIdentity(input);
+      if (!check.valid) {
+        reject("invalid_input", "identity rejected", { field: check.errors[0]?.field ?? null, errors: check.errors });
+      }
+      const number = validateNumber(input.document_type, input.number);
+      const name = validateName(input.document_type, input.name);
+      if (!number.ok || !name.ok) reject("internal", "unreachable");
+      const masked: MaskedIdentity = { document_type: input.document_type, number: maskIdNumber(number.value.number), name: name.value };
+      const id = randomHex(16);
+      verifications.set(id, { id, masked, name: name.value, expiresAt: Date.now() + verificationTtl * 1000, sms: null });
+      const accepted: IdentityAccepted = {
+        verification_id: id,
+        masked,
+        converted_from_legacy: number.value.converted,
+        warnings: number.value.warnings,
+        expires_in: verificationTtl,
+        methods: methodOptions(input, name.value),
+      };
+      return accepted;
+    },
+    verify_bank_card: async (args) => {
+      const v = verification(args);
+      const request = args.request as { card_number: string; phone: string };
+      const card = checkMethodInput("bank_card", request.card_number);
+      const phone = checkMethodInput("phone", request.phone);
+      if (!card.valid || !phone.valid) {
+        const errors = [
+          card.error ? { field: "card_number", error: card.error } : null,
+          phone.error ? { field: "phone", error: phone.error } : null,
+        ].filter((e) => e !== null);
+        reject("invalid_input", "card or phone rejected", { field: errors[0]?.field ?? null, errors });
+      }
+      spend("bank_card");
+      await sleep(900);
+      const digits = request.card_number.replace(/\s/g, "");
+      const mobile = normaliseMobile(request.phone);
+      if (digits === "6222029999999999992") {
+        record(v, "bank_card", "timeout");
+        reject("provider_timeout", "the bank did not answer in time", { method: "bank_card" });
+      }
+      if (digits === "6222020000000000000") return conclude(v, "bank_card", mobile === "13800138000" ? null : "phone");
+      if (digits === "6222022222222222224") return conclude(v, "bank_card", "name");
+      return conclude(v, "bank_card", "card_number");
+    },
+    start_phone_verification: async (args) => {
+      const v = verification(args);
+      const request = args.request as { phone: string };
+      const phone = checkMethodInput("phone", request.phone);
+      if (!phone.valid) reject("invalid_input", "phone rejected", { field: "phone", errors: [{ field: "phone", error: phone.error }] });
+      spend("phone");
+      await sleep(800);
+      const mobile = normaliseMobile(request.phone);
+      if (mobile === "13700137000") {
+        record(v, "phone", "timeout");
+        reject("provider_timeout", "the carrier did not answer in time", { method: "phone" });
+      }
+      if (mobile === "13900139000") return { status: "failed", result: conclude(v, "phone", "phone") };
+      if (/^17[01]/.test(mobile)) return { status: "failed", result: conclude(v, "phone", undefined, "carrier_check_unsupported") };
+      return { status: "code_sent", challenge: sendCode(v, mobile) };
+    },
+    resend_sms_code: async (args) => {
+      const v = verification(args);
+      await sleep(400);
+      if (!v.sms) reject("not_found", "no code was sent for this verification");
+      const wait = Math.ceil((v.sms.sentAt + SMS_RESEND_SECS * 1000 - Date.now()) / 1000);
+      if (wait > 0) reject("rate_limited", "too early to resend", { retry_after_secs: wait });
+      return sendCode(v, v.sms.phone);
+    },
+    confirm_sms_code: async (args) => {
+      const v = verification(args);
+      const request = args.request as { code: string };
+      await sleep(500);
+      const sms = v.sms;
+      if (!sms) reject("not_found", "no SMS code is open for this verification", { reason: "no_sms_code" });
+      if (sms.voided) reject("sms_code_voided", "too many wrong codes", { method_attempts_left: leftFor("phone") });
+      if (Date.now() >= sms.expiresAt || request.code === "000000") {
+        if (sms.expiresAt > 0) conclude(v, "phone", undefined, "sms_code_expired"); // recorded once
+        sms.expiresAt = 0;
+        reject("sms_code_expired", "the code has expired");
+      }
+      if (request.code !== sms.code) {
+        sms.wrong += 1;
+        if (sms.wrong >= SMS_MAX_WRONG) {
+          sms.voided = true;
+          conclude(v, "phone", undefined, "sms_code_voided");
+          reject("sms_code_voided", "too many wrong codes", { method_attempts_left: leftFor("phone") });
+        }
+        reject("wrong_sms_code", "wrong code", { attempts_left: SMS_MAX_WRONG - sms.wrong });
+      }
+      v.sms = null;
+      return conclude(v, "phone", null);
+    },
+    attempt_history: async () => {
+      await sleep(250);
+      if (!profile) reject("not_signed_in", "no session");
+      if (query.get("fake-history") === "error") reject("server_unreachable", "connect ECONNREFUSED");
+      return { attempts: history.slice() };
+    },
+  };
 
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const emit = (event: string, payload: unknown) =>
@@ -141,6 +441,7 @@ export function createFakeBackend(): Backend {
       profile = null;
       return null;
     },
+    ...realNameCommands,
   };
 
   const controls = {

@@ -51,6 +51,28 @@ const ICONS = {
   alert: [["path", "M12 3.5l9.5 17h-19z"], ["path", "M12 10v4.5"], ["path", "M12 17.5h.01"]],
   key: [["circle", 8, 15, 4], ["path", "M11 12l9-9"], ["path", "M16.5 6.5l3 3"], ["path", "M14 9l2 2"]],
   shield: [["path", "M12 3l8 3v6c0 5-3.5 8.2-8 9-4.5-.8-8-4-8-9V6z"], ["path", "M8.5 12l2.5 2.5 4.5-5"]],
+  creditCard: [["rect", 2.5, 5, 19, 14, 2], ["path", "M2.5 10h19"], ["path", "M6 15h4"]],
+  wallet: [
+    ["path", "M4 7.5h14a2 2 0 0 1 2 2V18a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2z"],
+    ["path", "M4 7.5l11-3.5v3.5"],
+    ["path", "M16 14h.01"],
+  ],
+  smartphone: [["rect", 6.5, 2.5, 11, 19, 2], ["path", "M11 18h2"]],
+  scanFace: [
+    ["path", "M4 8V6a2 2 0 0 1 2-2h2M16 4h2a2 2 0 0 1 2 2v2M20 16v2a2 2 0 0 1-2 2h-2M8 20H6a2 2 0 0 1-2-2v-2"],
+    ["path", "M9 10h.01M15 10h.01"],
+    ["path", "M9.5 14.5a3.5 3.5 0 0 0 5 0"],
+  ],
+  fileCheck: [
+    ["path", "M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z"],
+    ["path", "M14 3v5h5"],
+    ["path", "M9 14.5l2 2 4-4"],
+  ],
+  checkCircle: [["circle", 12, 12, 9], ["path", "M8 12.5l2.8 2.8L16 10"]],
+  xCircle: [["circle", 12, 12, 9], ["path", "M9 9l6 6M15 9l-6 6"]],
+  pencil: [["path", "M4 20h4L19 9l-4-4L4 16z"], ["path", "M13.5 6.5l4 4"]],
+  lock: [["rect", 5, 11, 14, 10, 2], ["path", "M8 11V7a4 4 0 0 1 8 0v4"]],
+  message: [["path", "M4 5h16v11H9l-5 4z"], ["path", "M8 9.5h8M8 12.5h5"]],
 } satisfies Record<string, Shape[]>;
 
 export type IconName = keyof typeof ICONS;

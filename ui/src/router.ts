@@ -4,6 +4,7 @@ import { byTestId, focusQuietly } from "./dom";
 import { onLanguageChange, t, type MessageKey } from "./i18n";
 import { renderCenter } from "./pages/center";
 import { renderComingSoon } from "./pages/coming-soon";
+import { renderRealName } from "./pages/real-name";
 import { renderSettings } from "./pages/settings";
 import { renderSignIn } from "./pages/sign-in";
 import { renderShell } from "./shell";
@@ -21,7 +22,7 @@ interface Route {
 const ROUTES: Record<RouteName, Route> = {
   "sign-in": { title: "signIn.pageTitle", protected: false, render: renderSignIn },
   center: { title: "center.pageTitle", protected: true, render: renderCenter },
-  "real-name": { title: "realName.pageTitle", protected: true, render: () => renderComingSoon("real-name") },
+  "real-name": { title: "realName.pageTitle", protected: true, render: renderRealName },
   signature: { title: "signature.pageTitle", protected: true, render: () => renderComingSoon("signature") },
   settings: { title: "settings.pageTitle", protected: true, render: renderSettings },
 };

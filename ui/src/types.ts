@@ -75,3 +75,214 @@ export interface ApiError {
 export interface ConnectivityPayload {
   online: boolean;
 }
+
+// ---- Real-name authentication (实名认证) ------------------------------------------------------
+// Errors and warnings of the domain crate serialise as `{"kind": "snake_case", ...fields}`. Kinds
+// the UI does not know yet (the backend may add some) still type-check through the open member
+// and are shown with a generic text.
+
+/** `real_name_consent`: the consent the backend remembers per user and version. */
+export interface ConsentStatus {
+  version: string;
+  accepted: boolean;
+}
+
+export type VerificationMethod = "bank_card" | "alipay" | "phone" | "face" | "manual_review";
+
+export type CharacterClass = "digit" | "digit_or_x" | "letter" | "letter_or_digit";
+
+/** A kind this UI does not know (yet): fields unknown, shown with a generic text. */
+export interface UnknownKind {
+  kind: string;
+  [field: string]: unknown;
+}
+
+export type NumberError =
+  | { kind: "empty" }
+  | { kind: "invalid_character"; position: number; found: string; expected: CharacterClass }
+  | { kind: "wrong_length"; expected: number[]; actual: number }
+  | { kind: "length_out_of_range"; min: number; max: number; actual: number }
+  | { kind: "wrong_prefix"; expected: string[]; found: string }
+  | { kind: "unknown_region"; code: string }
+  | { kind: "invalid_birth_date"; year: number; month: number; day: number }
+  /** Dates as `YYYY-MM-DD`. */
+  | { kind: "birth_date_in_future"; birth_date: string; today: string }
+  | { kind: "birth_date_before_1900"; birth_date: string }
+  | { kind: "wrong_check_character"; expected: string; found: string };
+
+export type NameError =
+  | { kind: "empty" }
+  | { kind: "control_character"; position: number; code_point: number }
+  | { kind: "digit"; position: number; found: string }
+  | { kind: "latin_not_allowed"; position: number; found: string }
+  | { kind: "invalid_character"; position: number; found: string }
+  | { kind: "misplaced_separator"; position: number; found: string }
+  | { kind: "too_short"; min: number; actual: number }
+  | { kind: "too_long"; max: number; actual: number };
+
+export type BankCardError =
+  | { kind: "empty" }
+  | { kind: "invalid_character"; position: number; found: string; expected: CharacterClass }
+  | { kind: "length_out_of_range"; min: number; max: number; actual: number };
+
+export type PhoneError =
+  | { kind: "empty" }
+  | { kind: "invalid_character"; position: number; found: string; expected: CharacterClass }
+  | { kind: "wrong_length"; expected: number[]; actual: number }
+  | { kind: "wrong_prefix"; expected: string[]; found: string };
+
+export type SmsCodeError =
+  | { kind: "empty" }
+  | { kind: "invalid_character"; position: number; found: string; expected: CharacterClass }
+  | { kind: "wrong_length"; expected: number[]; actual: number };
+
+/** Input accepted with a visible hint. */
+export type IdentityWarning =
+  | { kind: "region_outside_mainland"; code: string }
+  | { kind: "old_taiwan_permit_format" }
+  | { kind: "luhn_failed" }
+  | { kind: "virtual_operator"; prefix: string };
+
+export type Known<T> = T | UnknownKind;
+
+/** Step 1 as sent: `check_identity` and `submit_identity` take it as `{ input }`. */
+export interface IdentityInput {
+  document_type: DocumentType;
+  number: string;
+  name: string;
+}
+
+/** One field's error in step 1; `invalid_input` of `submit_identity` carries the same shape in
+ * `details.errors`. */
+export type FieldError =
+  | { field: "number"; error: Known<NumberError> }
+  | { field: "name"; error: Known<NameError> };
+
+/** `check_identity`: the local check of step 1 (no network). */
+export interface IdentityCheck {
+  valid: boolean;
+  errors: FieldError[];
+  warnings: Known<IdentityWarning>[];
+  /** The document type the number's shape suggests, if any. */
+  inferred_type: DocumentType | null;
+  /** A legacy 15-digit resident ID number converted to 18 characters. */
+  converted_number: string | null;
+}
+
+export type AttemptBudget = "user_and_method" | "identity_number";
+
+export type MethodUnavailable =
+  | { kind: "document_requires_manual_review"; document_type: DocumentType }
+  | { kind: "name_not_in_chinese_characters" }
+  | { kind: "daily_attempts_used_up"; scope: AttemptBudget; retry_after_secs: number }
+  | { kind: "not_offered" };
+
+/** One method of the chooser. `reason` is present exactly when `available` is false. */
+export interface MethodOption {
+  method: VerificationMethod;
+  available: boolean;
+  reason?: Known<MethodUnavailable>;
+}
+
+/** `submit_identity` accepted step 1. */
+export interface IdentityAccepted {
+  verification_id: string;
+  masked: MaskedIdentity;
+  converted_from_legacy: boolean;
+  warnings: Known<IdentityWarning>[];
+  /** Seconds until the submission expires and step 1 must be repeated. */
+  expires_in: number;
+  methods: MethodOption[];
+}
+
+export type AttemptOutcome = "success" | "failure" | "provider_timeout";
+
+/** `reason_code` of a failed attempt; the UI shows a plain next step for each, never the code. */
+export type FailureReason =
+  | "elements_mismatch"
+  | "carrier_check_unsupported"
+  | "sms_code_voided"
+  | "sms_code_expired"
+  | (string & {});
+
+export type MismatchedElement = "name" | "id_number" | "card_number" | "phone" | (string & {});
+
+/** The answer of a method command. */
+export interface VerificationResult {
+  outcome: AttemptOutcome;
+  reason_code?: FailureReason;
+  mismatched_element?: MismatchedElement;
+  /** Attempts of this method left today, after a failure. */
+  attempts_left?: number;
+  warnings?: Known<IdentityWarning>[];
+}
+
+/** `check_method_input`: what is checked locally before a method is submitted. */
+export type MethodInputKind = "bank_card" | "phone" | "sms_code";
+
+export interface MethodInput {
+  kind: MethodInputKind;
+  value: string;
+}
+
+export interface MethodInputCheck {
+  valid: boolean;
+  error: Known<BankCardError | PhoneError | SmsCodeError> | null;
+  warnings: Known<IdentityWarning>[];
+  masked: string | null;
+}
+
+export interface BankCardVerification {
+  verification_id: string;
+  card_number: string;
+  phone: string;
+}
+
+export interface PhoneVerification {
+  verification_id: string;
+  phone: string;
+}
+
+export interface SmsResend {
+  verification_id: string;
+}
+
+export interface SmsConfirmation {
+  verification_id: string;
+  code: string;
+}
+
+/** An SMS code on its way: all durations in seconds from the answer. */
+export interface SmsChallenge {
+  masked_phone: string;
+  expires_in: number;
+  resend_after: number;
+  codes_left_today: number;
+  /** Hints on the number (e.g. a virtual operator). */
+  warnings?: Known<IdentityWarning>[];
+}
+
+/** `start_phone_verification`: the carrier matched and a code was sent, or the carrier did not. */
+export type PhoneStart =
+  | { status: "code_sent"; challenge: SmsChallenge }
+  | { status: "failed"; result: VerificationResult };
+
+/** One verification attempt of the user's history: masked only. */
+export interface AttemptRecord {
+  id: string;
+  verification_id: string;
+  method: VerificationMethod;
+  outcome: AttemptOutcome;
+  reason_code?: FailureReason;
+  mismatched_element?: MismatchedElement;
+  document_type: DocumentType;
+  number_masked: string;
+  app_version?: string;
+  /** Unix seconds. */
+  created_at: number;
+}
+
+/** `attempt_history`: newest first. */
+export interface AttemptHistory {
+  attempts: AttemptRecord[];
+}

@@ -1,14 +1,16 @@
 // #/center: the personal center: who is signed in, the real-name status and the entries to the
 // two services.
 import { h } from "../dom";
-import { errorText, shouldShowCode } from "../errors";
-import { t } from "../i18n";
+import { api } from "../api";
+import { endsSession, errorText, logError, shouldShowCode } from "../errors";
+import { formatDateTime, t } from "../i18n";
 import { icon, type IconName } from "../icons";
 import { navigate, type RouteName } from "../router";
-import { refreshProfile, signOut } from "../session";
+import { endSession, refreshProfile, signOut } from "../session";
 import { initialOf } from "../shell";
 import { getState, update } from "../state";
-import type { ApiError, MaskedIdentity, Profile, RealNameStatus } from "../types";
+import type { ApiError, AttemptRecord, MaskedIdentity, Profile, RealNameStatus } from "../types";
+import { documentTypeName, failureText, methodName } from "./real-name/text";
 
 /** A profile older than this is fetched again when the center is shown. */
 const STALE_AFTER_MS = 60_000;
@@ -24,9 +26,138 @@ async function refresh(): Promise<void> {
   lastAttempt = Date.now();
   lastError = null;
   update({});
+  invalidateHistory();
+  queueMicrotask(() => void loadHistory());
   lastError = await refreshProfile();
   refreshing = false;
   update({});
+}
+
+// ---- authentication history (认证记录) ----------------------------------------------------------
+
+interface HistoryState {
+  userId: string | null;
+  attempts: AttemptRecord[] | null;
+  loading: boolean;
+  error: ApiError | null;
+  /** Fetch again when next shown (an attempt was made since). */
+  stale: boolean;
+}
+
+const history: HistoryState = { userId: null, attempts: null, loading: false, error: null, stale: true };
+
+/** A verification attempt was made: the history is fetched again when the center is shown. */
+export function invalidateHistory(): void {
+  history.stale = true;
+}
+
+async function loadHistory(): Promise<void> {
+  if (history.loading) return;
+  const userId = history.userId;
+  history.loading = true;
+  history.stale = false;
+  history.error = null;
+  update({});
+  try {
+    const answer = await api.attemptHistory();
+    if (history.userId !== userId) return;
+    history.attempts = Array.isArray(answer.attempts) ? answer.attempts : [];
+  } catch (error) {
+    const apiError = error as ApiError;
+    logError("attempt_history", apiError);
+    if (history.userId !== userId) return;
+    if (endsSession(apiError)) {
+      endSession(apiError.code === "refresh_token_reused" ? "refresh_token_reused" : "session_expired");
+    }
+    history.error = apiError;
+  } finally {
+    if (history.userId === userId) history.loading = false;
+  }
+  update({});
+}
+
+function attemptDetail(record: AttemptRecord): string {
+  switch (record.outcome) {
+    case "failure":
+      return failureText(record.method, record);
+    case "provider_timeout":
+      return t("rn.reason.timeout");
+    default:
+      return t("history.noDetail");
+  }
+}
+
+function historyItem(record: AttemptRecord): HTMLElement {
+  const outcome = record.outcome === "success" || record.outcome === "failure" || record.outcome === "provider_timeout" ? record.outcome : "failure";
+  return h(
+    "tr",
+    { "data-testid": "rn-history-item", "data-outcome": outcome, "data-method": record.method },
+    h("td", { class: "history-time" }, formatDateTime(record.created_at)),
+    h("td", { class: "history-method" }, methodName(record.method)),
+    h("td", null, h("span", { class: "badge", "data-outcome": outcome }, h("span", { class: "badge-dot", "aria-hidden": "true" }), t(`history.outcome.${outcome}`))),
+    h("td", { class: "history-detail" }, attemptDetail(record)),
+    h(
+      "td",
+      { class: "history-number" },
+      h("span", { class: "mono" }, record.number_masked),
+      h("span", { class: "history-doc" }, documentTypeName(record.document_type)),
+    ),
+  );
+}
+
+function historyCard(): HTMLElement {
+  let body: HTMLElement;
+  if (history.error) {
+    body = h(
+      "div",
+      { class: "form-error", role: "alert", "data-testid": "rn-history-error" },
+      icon("alert", "icon form-error-icon"),
+      h(
+        "div",
+        { class: "form-error-body" },
+        h("p", { class: "form-error-text" }, errorText(history.error)),
+        shouldShowCode(history.error) ? h("p", { class: "error-code" }, t("error.code", { code: history.error.code })) : null,
+        h(
+          "button",
+          { type: "button", class: "btn btn-secondary btn-small rn-error-action", "data-testid": "rn-history-reload", on: { click: () => void loadHistory() } },
+          t("history.reload"),
+        ),
+      ),
+    );
+  } else if (history.attempts === null) {
+    body = h("p", { class: "muted", "data-testid": "rn-history-loading", role: "status" }, t("history.loading"));
+  } else if (history.attempts.length === 0) {
+    body = h("p", { class: "muted history-empty", "data-testid": "rn-history-empty" }, t("history.empty"));
+  } else {
+    body = h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "history-table", "aria-labelledby": "history-title" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", { scope: "col" }, t("history.col.time")),
+            h("th", { scope: "col" }, t("history.col.method")),
+            h("th", { scope: "col" }, t("history.col.outcome")),
+            h("th", { scope: "col" }, t("history.col.detail")),
+            h("th", { scope: "col" }, t("history.col.number")),
+          ),
+        ),
+        h("tbody", null, history.attempts.map(historyItem)),
+      ),
+    );
+  }
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "history-title", "data-testid": "rn-history", "aria-busy": String(history.loading) },
+    h("h2", { id: "history-title", class: "card-title" }, t("history.title")),
+    body,
+  );
 }
 
 export function realNameBadge(status: RealNameStatus): HTMLElement {
@@ -132,6 +263,10 @@ export function renderCenter(): HTMLElement {
   if (session.status !== "signed_in") return h("div", { "data-testid": "page-center" });
   const profile = session.profile;
   const status = profile.real_name_status;
+  if (history.userId !== profile.user_id) {
+    Object.assign(history, { userId: profile.user_id, attempts: null, loading: false, error: null, stale: true });
+  }
+  if (history.stale && !history.loading) queueMicrotask(() => void loadHistory());
 
   const refreshButton = h(
     "button",
@@ -206,6 +341,7 @@ export function renderCenter(): HTMLElement {
         }),
       ),
     ),
+    historyCard(),
     h(
       "div",
       { class: "page-footer" },
