@@ -14,6 +14,9 @@
 //! | POST | `/api/v1/real-name/{verification_id}/phone` | bearer, [`PhoneRequest`] | [`PhoneStart`] |
 //! | POST | `/api/v1/real-name/{verification_id}/phone/resend` | bearer | [`PhoneChallenge`] |
 //! | POST | `/api/v1/real-name/{verification_id}/phone/confirm` | bearer, [`SmsCodeRequest`] | [`VerificationResult`] |
+//! | POST | `/api/v1/real-name/{verification_id}/alipay` | bearer | [`AlipayStart`] |
+//! | GET | `/api/v1/real-name/{verification_id}/alipay/{session_id}` | bearer | [`AlipayStatus`] |
+//! | POST | `/api/v1/real-name/{verification_id}/alipay/{session_id}/cancel` | bearer | [`AlipayStatus`] |
 
 use serde::{Deserialize, Serialize};
 
@@ -333,14 +336,27 @@ pub enum FailureReason {
     SmsCodeVoided,
     /// The SMS code was not entered before it expired: request a new one.
     SmsCodeExpired,
+    /// The user pressed "cancel" (取消) on the Alipay authorization page.
+    UserCancelled,
+    /// The user closed the Alipay authorization window before deciding.
+    WindowClosed,
+    /// The Alipay authorization was not completed in time (the user did nothing, or Alipay
+    /// did not answer; the latter is recorded as a provider timeout and not counted).
+    AlipayTimeout,
+    /// The Alipay account declined the authorization.
+    AlipayDeclined,
 }
 
 impl FailureReason {
-    pub const ALL: [FailureReason; 4] = [
+    pub const ALL: [FailureReason; 8] = [
         Self::ElementsMismatch,
         Self::CarrierCheckUnsupported,
         Self::SmsCodeVoided,
         Self::SmsCodeExpired,
+        Self::UserCancelled,
+        Self::WindowClosed,
+        Self::AlipayTimeout,
+        Self::AlipayDeclined,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -349,6 +365,10 @@ impl FailureReason {
             Self::CarrierCheckUnsupported => "carrier_check_unsupported",
             Self::SmsCodeVoided => "sms_code_voided",
             Self::SmsCodeExpired => "sms_code_expired",
+            Self::UserCancelled => "user_cancelled",
+            Self::WindowClosed => "window_closed",
+            Self::AlipayTimeout => "alipay_timeout",
+            Self::AlipayDeclined => "alipay_declined",
         }
     }
 
@@ -445,6 +465,61 @@ pub struct PhoneChallenge {
 pub enum PhoneStart {
     CodeSent { challenge: PhoneChallenge },
     Failed { result: VerificationResult },
+}
+
+/// `POST /api/v1/real-name/{verification_id}/alipay` opened an Alipay authorization session
+/// (支付宝快捷认证, method B): `{"session_id": "...", "authorize_path":
+/// "/sandbox/alipay/authorize?token=...", "expires_in": 300}`. The app joins `authorize_path`
+/// to the platform base URL, opens it in its own window and polls
+/// `GET /api/v1/real-name/{verification_id}/alipay/{session_id}` until it is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlipayStart {
+    pub session_id: String,
+    /// Path (and query, with a single-use token) of the authorization page, relative to the
+    /// platform base URL. Treat it as a secret: whoever holds it can decide the session.
+    pub authorize_path: String,
+    /// Seconds until the session ends as `alipay_timeout` if nothing happens.
+    pub expires_in: u64,
+}
+
+/// Where an Alipay authorization session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlipaySessionStatus {
+    /// Waiting for the user (or for Alipay).
+    Pending,
+    /// Alipay confirmed the identity: the user is verified.
+    Success,
+    /// Ended without success: `result.reason_code` says why.
+    Failure,
+}
+
+impl AlipaySessionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Success => "success",
+            Self::Failure => "failure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Success, Self::Failure].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// `GET /api/v1/real-name/{verification_id}/alipay/{session_id}` (and the answer of `.../cancel`):
+/// `{"status": "pending", "expires_in": 240}`, `{"status": "success", "result": {"outcome":
+/// "success"}, "expires_in": 0}` or `{"status": "failure", "result": {"outcome": "failure",
+/// "reason_code": "...", "mismatched_element"?: "...", "attempts_left": n}, "expires_in": 0}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlipayStatus {
+    pub status: AlipaySessionStatus,
+    /// Present once the session is decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<VerificationResult>,
+    /// Seconds until a pending session times out; 0 once decided.
+    pub expires_in: u64,
 }
 
 /// One verification attempt as the user's authentication history shows it: masked only.
@@ -638,6 +713,46 @@ mod tests {
             assert_eq!(serde_json::to_value(reason).ok(), Some(serde_json::json!(reason.as_str())));
         }
         assert_eq!(FailureReason::parse("carrier_mismatch"), None);
+    }
+
+    #[test]
+    fn alipay_status_omits_the_result_while_pending() {
+        let pending =
+            AlipayStatus { status: AlipaySessionStatus::Pending, result: None, expires_in: 240 };
+        assert_eq!(
+            serde_json::to_value(&pending).ok(),
+            Some(serde_json::json!({ "status": "pending", "expires_in": 240 }))
+        );
+        let failed = AlipayStatus {
+            status: AlipaySessionStatus::Failure,
+            result: Some(VerificationResult {
+                outcome: AttemptOutcome::Failure,
+                reason_code: Some(FailureReason::UserCancelled),
+                mismatched_element: None,
+                attempts_left: Some(4),
+                warnings: Vec::new(),
+            }),
+            expires_in: 0,
+        };
+        let json = serde_json::to_value(&failed).ok();
+        assert_eq!(
+            json,
+            Some(serde_json::json!({
+                "status": "failure",
+                "result": { "outcome": "failure", "reason_code": "user_cancelled",
+                            "attempts_left": 4 },
+                "expires_in": 0,
+            }))
+        );
+        let back: Option<AlipayStatus> = json.and_then(|j| serde_json::from_value(j).ok());
+        assert_eq!(back, Some(failed));
+        for status in [
+            AlipaySessionStatus::Pending,
+            AlipaySessionStatus::Success,
+            AlipaySessionStatus::Failure,
+        ] {
+            assert_eq!(AlipaySessionStatus::parse(status.as_str()), Some(status));
+        }
     }
 
     #[test]

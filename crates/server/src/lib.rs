@@ -21,6 +21,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 mod accounts;
+mod alipay;
 mod auth;
 pub mod cli;
 mod clock;
@@ -43,6 +44,7 @@ mod state;
 mod tokens;
 
 pub use accounts::{add_user, normalize_account, set_real_name, MAX_DISPLAY_NAME_CHARS};
+pub use alipay::SANDBOX_ALIPAY_AUTHORIZE_PATH;
 pub use clock::{
     platform_date, platform_day_start, Clock, ManualClock, SystemClock, PLATFORM_UTC_OFFSET_SECS,
 };
@@ -52,10 +54,12 @@ pub use error::AppError;
 pub use openapi::document as openapi_document;
 pub use passwords::PasswordCost;
 pub use providers::{
-    BankCardCheck, BankCardProvider, BankCardQuery, CarrierCheck, CarrierProvider, CarrierQuery,
-    ProviderFuture, ProviderTimeout, Providers, SandboxBank, SandboxBankBehaviour, SandboxBankCard,
-    SandboxCarrier, SandboxPhone, SandboxPhoneBehaviour, SandboxSmsSender, SmsMessage,
-    SmsSendError, SmsSender, SANDBOX_BANK_CARDS, SANDBOX_PHONES,
+    AlipayCheck, AlipayProvider, AlipayQuery, BankCardCheck, BankCardProvider, BankCardQuery,
+    CarrierCheck, CarrierProvider, CarrierQuery, ProviderFuture, ProviderTimeout, Providers,
+    SandboxAlipay, SandboxAlipayAccount, SandboxAlipayBehaviour, SandboxBank, SandboxBankBehaviour,
+    SandboxBankCard, SandboxCarrier, SandboxPhone, SandboxPhoneBehaviour, SandboxSmsSender,
+    SmsMessage, SmsSendError, SmsSender, SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS,
+    SANDBOX_PHONES,
 };
 pub use sandbox::{sandbox_sms_messages, SandboxSms, SandboxSmsOutbox, SANDBOX_SMS_LIMIT};
 pub use secrets::IdentityHasher;
@@ -104,9 +108,18 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint::post("/api/v1/real-name/{verification_id}/phone", phone::start),
         Endpoint::post("/api/v1/real-name/{verification_id}/phone/resend", phone::resend),
         Endpoint::post("/api/v1/real-name/{verification_id}/phone/confirm", phone::confirm),
+        Endpoint::post("/api/v1/real-name/{verification_id}/alipay", alipay::start),
+        Endpoint::get("/api/v1/real-name/{verification_id}/alipay/{session_id}", alipay::status),
+        Endpoint::post(
+            "/api/v1/real-name/{verification_id}/alipay/{session_id}/cancel",
+            alipay::cancel,
+        ),
         Endpoint::get("/api/v1/real-name/attempts", real_name::attempts),
         Endpoint::get("/sandbox/sms", sandbox::outbox_page),
         Endpoint::get("/sandbox/sms.json", sandbox::outbox_json),
+        Endpoint::get("/sandbox/alipay/authorize", alipay::page),
+        Endpoint::post("/sandbox/alipay/authorize/agree", alipay::agree),
+        Endpoint::post("/sandbox/alipay/authorize/cancel", alipay::cancel_page),
     ]
 }
 

@@ -14,7 +14,7 @@ use signet_domain::identity::{
 };
 
 use crate::state::Limits;
-use crate::{SANDBOX_BANK_CARDS, SANDBOX_PHONES};
+use crate::{SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS, SANDBOX_PHONES};
 use signet_domain::ErrorCode;
 
 /// The error codes this server answers with.
@@ -144,9 +144,15 @@ pub fn document() -> Value {
             "/api/v1/real-name/{verification_id}/phone": real_name_phone(),
             "/api/v1/real-name/{verification_id}/phone/resend": real_name_phone_resend(),
             "/api/v1/real-name/{verification_id}/phone/confirm": real_name_phone_confirm(),
+            "/api/v1/real-name/{verification_id}/alipay": real_name_alipay(),
+            "/api/v1/real-name/{verification_id}/alipay/{session_id}": real_name_alipay_status(),
+            "/api/v1/real-name/{verification_id}/alipay/{session_id}/cancel": real_name_alipay_cancel(),
             "/api/v1/real-name/attempts": real_name_attempts(),
             "/sandbox/sms": sandbox_sms_page(),
             "/sandbox/sms.json": sandbox_sms_json(),
+            "/sandbox/alipay/authorize": sandbox_alipay_page(),
+            "/sandbox/alipay/authorize/agree": sandbox_alipay_form("agree"),
+            "/sandbox/alipay/authorize/cancel": sandbox_alipay_form("cancel"),
         },
         "components": {
             "securitySchemes": {
@@ -309,6 +315,17 @@ fn schemas() -> Value {
                 })),
             ],
         },
+        "AlipayStart": object(&["session_id", "authorize_path", "expires_in"], json!({
+            "session_id": { "type": "string" },
+            "authorize_path": { "type": "string", "description": "Path and query (single-use token) of the authorization page, relative to the platform base URL; a secret.",
+                                "examples": ["/sandbox/alipay/authorize?token=..."] },
+            "expires_in": { "type": "integer", "minimum": 0, "examples": [Limits::default().alipay_session_ttl_secs] },
+        })),
+        "AlipayStatus": object(&["status", "expires_in"], json!({
+            "status": { "type": "string", "enum": ["pending", "success", "failure"] },
+            "result": schema_ref("VerificationResult"),
+            "expires_in": { "type": "integer", "minimum": 0, "description": "Seconds until a pending session times out; 0 once decided." },
+        })),
         "SandboxSmsOutbox": object(&["messages"], json!({
             "messages": { "type": "array", "description": "Newest first.", "items": object(
                 &["id", "phone_masked", "phone", "code", "created_at"],
@@ -517,6 +534,137 @@ fn sandbox_sms_json() -> Value {
                 "200": json_response("The messages", "SandboxSmsOutbox"),
                 "400": error_response("`invalid_input`: not a mobile number"),
                 "404": error_response("`not_found`: the server does not run in sandbox mode"),
+            },
+        },
+    })
+}
+
+fn session_id_parameter() -> Value {
+    json!({
+        "name": "session_id",
+        "in": "path",
+        "required": true,
+        "schema": { "type": "string" },
+        "description": "From `POST /api/v1/real-name/{verification_id}/alipay`.",
+    })
+}
+
+fn real_name_alipay() -> Value {
+    let mut accounts = Map::new();
+    for account in SANDBOX_ALIPAY_ACCOUNTS {
+        accounts.insert(account.account.to_owned(), Value::from(account.note));
+    }
+    json!({
+        "post": {
+            "operationId": "startAlipay",
+            "summary": "Method B: open an Alipay authorization session",
+            "description": format!(
+                "No body. Checks the verification and the method's budgets, ends the caller's                  open sessions (`window_closed`, or `alipay_timeout` when overdue) and opens a                  session valid {} s (never past the verification). Open `authorize_path` on the                  platform base URL in the app's own window, then poll the status. In the                  sandbox the page offers the test accounts of `x-sandbox-alipay-accounts`. Each                  decided session is one attempt; all failures count against the budgets except                  a provider timeout (Alipay did not answer after the user agreed).",
+                Limits::default().alipay_session_ttl_secs),
+            "x-sandbox-alipay-accounts": accounts,
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "responses": {
+                "200": json_response("The session", "AlipayStart"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, another user's, or expired (`details.reason = expired`) verification"),
+                "409": error_response("`conflict`: already verified, or the method is not available for this identity"),
+                "429": error_response("`rate_limited`: today's attempts used up (`details.reason = daily_attempts_used_up`), or the per-minute limit"),
+            },
+        },
+    })
+}
+
+fn real_name_alipay_status() -> Value {
+    json!({
+        "get": {
+            "operationId": "alipayStatus",
+            "summary": "Method B: where the authorization session stands (poll it)",
+            "description": "Not subject to the per-minute real-name limit. A pending session                 past its expiry ends here as `alipay_timeout` (recorded once). Success verified                 the user. Readable after the verification has ended.",
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter(), session_id_parameter()],
+            "responses": {
+                "200": json_response("`pending` (no result), `success` or `failure` with the result", "AlipayStatus"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown or another user's session"),
+            },
+        },
+    })
+}
+
+fn real_name_alipay_cancel() -> Value {
+    json!({
+        "post": {
+            "operationId": "cancelAlipay",
+            "summary": "Method B: the user closed the authorization window",
+            "description": "No body. Ends a pending session as `window_closed` (as                 `alipay_timeout` when it had expired or Alipay had not answered); a decided one                 is left as it is. Idempotent.",
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter(), session_id_parameter()],
+            "responses": {
+                "200": json_response("The final status", "AlipayStatus"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown or another user's session"),
+            },
+        },
+    })
+}
+
+fn html_page(description: &str) -> Value {
+    json!({ "description": description, "content": { "text/html": { "schema": { "type": "string" } } } })
+}
+
+fn sandbox_alipay_page() -> Value {
+    json!({
+        "get": {
+            "operationId": "sandboxAlipayPage",
+            "summary": "Sandbox only: the Alipay authorization page (HTML, no scripts)",
+            "parameters": [{
+                "name": "token",
+                "in": "query",
+                "required": true,
+                "schema": { "type": "string" },
+                "description": "The single-use token of `authorize_path`.",
+            }],
+            "responses": {
+                "200": html_page("The identity (name, masked number), the sandbox accounts (radios `alipay-account-<index>`), buttons `alipay-agree` and `alipay-cancel`"),
+                "400": html_page("Missing, malformed or unknown token"),
+                "404": error_response("`not_found`: the server does not run in sandbox mode"),
+                "410": html_page("The token was used, or the session ended or expired"),
+            },
+        },
+    })
+}
+
+fn sandbox_alipay_form(action: &str) -> Value {
+    let (operation, summary, fields) = if action == "agree" {
+        (
+            "sandboxAlipayAgree",
+            "Sandbox only: 同意并认证, the chosen account authorizes; Alipay compares identities",
+            json!({ "token": { "type": "string" }, "account": { "type": "string" } }),
+        )
+    } else {
+        (
+            "sandboxAlipayCancel",
+            "Sandbox only: 取消, the session ends as `user_cancelled`",
+            json!({ "token": { "type": "string" } }),
+        )
+    };
+    json!({
+        "post": {
+            "operationId": operation,
+            "summary": summary,
+            "requestBody": {
+                "required": true,
+                "content": { "application/x-www-form-urlencoded": { "schema": {
+                    "type": "object", "required": ["token"], "properties": fields,
+                } } },
+            },
+            "responses": {
+                "200": html_page("Decided: the final page (`alipay-done`, 已完成，可关闭此窗口)"),
+                "400": html_page("Unreadable form, unknown token or account"),
+                "404": error_response("`not_found`: the server does not run in sandbox mode"),
+                "409": html_page("The user is already verified"),
+                "410": html_page("The token was used, or the session ended or expired"),
             },
         },
     })

@@ -122,12 +122,48 @@ pub enum SmsSendError {
     Outbox(#[from] sqlx::Error),
 }
 
+/// Alipay's answer once the user agreed on the authorization page: does the real-name identity
+/// of the Alipay account match the identity being verified?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlipayCheck {
+    /// The account's real-name identity is exactly this name and ID number.
+    Match,
+    /// Something differs; `element` names it when Alipay tells.
+    Mismatch { element: Option<MismatchedElement> },
+    /// The account declined the authorization (e.g. a risk-control refusal).
+    Declined,
+}
+
+/// What Alipay is asked to compare.
+#[derive(Debug, Clone, Copy)]
+pub struct AlipayQuery<'a> {
+    /// The Alipay account that authorized (in the sandbox: chosen on the sandbox page; a real
+    /// adapter gets it from Alipay's authorization callback).
+    pub account: &'a str,
+    /// The name of step 1, normalised.
+    pub name: &'a str,
+    /// HMAC of the normalised resident ID number (see [`IdentityHasher`]).
+    pub id_number_hmac: &'a str,
+    /// The hasher that produced `id_number_hmac`, to hash the provider's own records alike.
+    pub hasher: &'a IdentityHasher,
+}
+
+/// Alipay quick authentication (支付宝快捷认证, method B): after the user agreed on the
+/// authorization page, compare the account's real-name identity with the one being verified.
+pub trait AlipayProvider: Send + Sync {
+    fn authorize<'a>(
+        &'a self,
+        query: AlipayQuery<'a>,
+    ) -> ProviderFuture<'a, Result<AlipayCheck, ProviderTimeout>>;
+}
+
 /// Every provider the server uses. [`Providers::sandbox`] is the default.
 #[derive(Clone)]
 pub struct Providers {
     pub bank_card: Arc<dyn BankCardProvider>,
     pub carrier: Arc<dyn CarrierProvider>,
     pub sms: Arc<dyn SmsSender>,
+    pub alipay: Arc<dyn AlipayProvider>,
 }
 
 impl Providers {
@@ -137,6 +173,7 @@ impl Providers {
             bank_card: Arc::new(SandboxBank),
             carrier: Arc::new(SandboxCarrier),
             sms: Arc::new(SandboxSmsSender),
+            alipay: Arc::new(SandboxAlipay),
         }
     }
 }
@@ -394,6 +431,99 @@ impl SmsSender for SandboxSmsSender {
     }
 }
 
+/// How a sandbox Alipay account behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxAlipayBehaviour {
+    /// The account is real-name verified as this holder; Alipay compares name, then ID number.
+    Holder { name: &'static str, id_number: &'static str },
+    /// The account declines the authorization (`alipay_declined`).
+    Declines,
+    /// Alipay never answers: the session stays pending until it expires (`alipay_timeout`,
+    /// recorded as a provider timeout, not counted).
+    Timeout,
+}
+
+/// One test account of the sandbox Alipay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxAlipayAccount {
+    pub account: &'static str,
+    pub behaviour: SandboxAlipayBehaviour,
+    /// What happens when it authorizes 王芳 / `11010519491231002X`.
+    pub note: &'static str,
+}
+
+/// The sandbox Alipay's accounts (the README's table), offered on the sandbox authorization
+/// page in this order (radio `alipay-account-<index>`). Elements are compared in the order
+/// name, ID number, and the first that differs is named.
+pub const SANDBOX_ALIPAY_ACCOUNTS: &[SandboxAlipayAccount] = &[
+    SandboxAlipayAccount {
+        account: "wangfang@sandbox.alipay",
+        behaviour: SandboxAlipayBehaviour::Holder { name: "王芳", id_number: "11010519491231002X" },
+        note: "success",
+    },
+    SandboxAlipayAccount {
+        account: "liming@sandbox.alipay",
+        behaviour: SandboxAlipayBehaviour::Holder { name: "李明", id_number: "110105198001010016" },
+        note: "failure: another person's account (elements_mismatch, mismatched_element = name)",
+    },
+    SandboxAlipayAccount {
+        account: "wangfang.other@sandbox.alipay",
+        behaviour: SandboxAlipayBehaviour::Holder { name: "王芳", id_number: "110105198001010016" },
+        note: "failure: same name, another ID number (elements_mismatch, mismatched_element = id_number)",
+    },
+    SandboxAlipayAccount {
+        account: "declined@sandbox.alipay",
+        behaviour: SandboxAlipayBehaviour::Declines,
+        note: "failure: the account declines (alipay_declined)",
+    },
+    SandboxAlipayAccount {
+        account: "timeout@sandbox.alipay",
+        behaviour: SandboxAlipayBehaviour::Timeout,
+        note: "provider timeout: pending until the session expires (alipay_timeout, not counted)",
+    },
+];
+
+/// The sandbox Alipay: answers from [`SANDBOX_ALIPAY_ACCOUNTS`], at once. An account not
+/// listed is a mismatch without a named element.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SandboxAlipay;
+
+impl SandboxAlipay {
+    /// The registry entry of `account`, if any.
+    pub fn account(account: &str) -> Option<&'static SandboxAlipayAccount> {
+        SANDBOX_ALIPAY_ACCOUNTS.iter().find(|a| a.account == account)
+    }
+
+    /// The decision, without the async wrapper.
+    pub fn decide(query: &AlipayQuery<'_>) -> Result<AlipayCheck, ProviderTimeout> {
+        let Some(entry) = Self::account(query.account) else {
+            return Ok(AlipayCheck::Mismatch { element: None });
+        };
+        match entry.behaviour {
+            SandboxAlipayBehaviour::Timeout => Err(ProviderTimeout),
+            SandboxAlipayBehaviour::Declines => Ok(AlipayCheck::Declined),
+            SandboxAlipayBehaviour::Holder { name, id_number } => {
+                if name != query.name {
+                    Ok(AlipayCheck::Mismatch { element: Some(MismatchedElement::Name) })
+                } else if query.hasher.hmac_hex(id_number) != query.id_number_hmac {
+                    Ok(AlipayCheck::Mismatch { element: Some(MismatchedElement::IdNumber) })
+                } else {
+                    Ok(AlipayCheck::Match)
+                }
+            }
+        }
+    }
+}
+
+impl AlipayProvider for SandboxAlipay {
+    fn authorize<'a>(
+        &'a self,
+        query: AlipayQuery<'a>,
+    ) -> ProviderFuture<'a, Result<AlipayCheck, ProviderTimeout>> {
+        Box::pin(async move { Self::decide(&query) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use signet_domain::identity::{validate_bank_card, validate_mobile_number, Warning};
@@ -473,6 +603,27 @@ mod tests {
             let valid = validate_mobile_number(entry.phone).expect("valid phone");
             assert_eq!(valid.number(), entry.phone);
         }
+    }
+
+    #[test]
+    fn each_sandbox_alipay_account_answers_as_its_note_says() {
+        let hasher = IdentityHasher::with_key(&[7; 32]);
+        let id_number_hmac = hasher.hmac_hex("11010519491231002X");
+        let decide = |account: &str| {
+            SandboxAlipay::decide(&AlipayQuery {
+                account,
+                name: "王芳",
+                id_number_hmac: &id_number_hmac,
+                hasher: &hasher,
+            })
+        };
+        let element = |e| Ok(AlipayCheck::Mismatch { element: Some(e) });
+        assert_eq!(decide("wangfang@sandbox.alipay"), Ok(AlipayCheck::Match));
+        assert_eq!(decide("liming@sandbox.alipay"), element(MismatchedElement::Name));
+        assert_eq!(decide("wangfang.other@sandbox.alipay"), element(MismatchedElement::IdNumber));
+        assert_eq!(decide("declined@sandbox.alipay"), Ok(AlipayCheck::Declined));
+        assert_eq!(decide("timeout@sandbox.alipay"), Err(ProviderTimeout));
+        assert_eq!(decide("nobody@sandbox.alipay"), Ok(AlipayCheck::Mismatch { element: None }));
     }
 
     #[test]

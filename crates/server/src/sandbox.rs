@@ -99,7 +99,7 @@ pub struct OutboxQuery {
     phone: Option<String>,
 }
 
-fn ensure_sandbox(state: &AppState) -> Result<(), AppError> {
+pub(crate) fn ensure_sandbox(state: &AppState) -> Result<(), AppError> {
     if state.sandbox() {
         Ok(())
     } else {
@@ -186,7 +186,7 @@ pub(crate) fn china_time(unix_secs: i64) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -36,6 +36,9 @@ pub struct Limits {
     pub verification_ttl_secs: u64,
     /// How long a provider may take before the attempt ends as `provider_timeout`.
     pub provider_timeout_secs: u64,
+    /// How long an Alipay authorization session waits for the user (and Alipay) before it
+    /// ends as `alipay_timeout`.
+    pub alipay_session_ttl_secs: u64,
 }
 
 impl Default for Limits {
@@ -49,6 +52,7 @@ impl Default for Limits {
             attempts_per_identity_per_day: 10,
             verification_ttl_secs: 30 * 60,
             provider_timeout_secs: 15,
+            alipay_session_ttl_secs: 300,
         }
     }
 }
@@ -61,7 +65,8 @@ pub struct Settings {
     pub password_cost: PasswordCost,
     /// Who verifies identities: the sandbox unless told otherwise.
     pub providers: Providers,
-    /// Sandbox mode: the tester pages (`/sandbox/sms`, the SMS outbox) are served. On by
+    /// Sandbox mode: the tester pages (`/sandbox/sms`, the SMS outbox; the sandbox Alipay
+    /// authorization page `/sandbox/alipay/authorize`) are served. On by
     /// default; `serve --no-sandbox` turns it off (the pages answer 404).
     pub sandbox: bool,
 }

@@ -40,6 +40,7 @@ pub const TABLES: &[&str] = &[
     "verification_attempts",
     "sms_challenges",
     "sandbox_sms_outbox",
+    "alipay_sessions",
 ];
 
 /// Where the manual clock starts: 2026-01-01T00:00:00Z.

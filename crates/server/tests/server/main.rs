@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod alipay;
 mod cli;
 mod demo;
 mod http;
