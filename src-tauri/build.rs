@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "start_phone_verification",
     "resend_sms_code",
     "confirm_sms_code",
+    "start_alipay",
+    "close_alipay_window",
 ];
 
 fn main() {

@@ -67,6 +67,8 @@ pub fn run() {
             commands::real_name::start_phone_verification,
             commands::real_name::resend_sms_code,
             commands::real_name::confirm_sms_code,
+            commands::real_name::start_alipay,
+            commands::real_name::close_alipay_window,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -10,8 +10,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use signet_domain::api::{
-    AttemptHistory, BankCardRequest, Health, IdentityAccepted, PhoneChallenge, PhoneStart, Profile, RefreshRequest,
-    SessionTokens, SignInRequest, VerificationResult, APP_VERSION_HEADER,
+    AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, Health, IdentityAccepted,
+    PhoneChallenge, PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest,
+    VerificationResult, APP_VERSION_HEADER,
 };
 use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
@@ -145,6 +146,53 @@ impl PlatformClient {
         let path = format!("/api/v1/real-name/{}/phone/confirm", path_segment(verification_id)?);
         let body = serde_json::json!({ "code": code.expose() });
         self.send(Method::POST, &path, Some(&body), Some(token)).await
+    }
+
+    pub async fn start_alipay(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+    ) -> AppResult<AlipayStart> {
+        let path = format!("/api/v1/real-name/{}/alipay", path_segment(verification_id)?);
+        self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
+    }
+
+    pub async fn alipay_status(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        session_id: &str,
+    ) -> AppResult<AlipayStatus> {
+        let path = format!(
+            "/api/v1/real-name/{}/alipay/{}",
+            path_segment(verification_id)?,
+            path_segment(session_id)?
+        );
+        self.send(Method::GET, &path, None::<&()>, Some(token)).await
+    }
+
+    pub async fn cancel_alipay(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        session_id: &str,
+    ) -> AppResult<AlipayStatus> {
+        let path = format!(
+            "/api/v1/real-name/{}/alipay/{}/cancel",
+            path_segment(verification_id)?,
+            path_segment(session_id)?
+        );
+        self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
+    }
+
+    /// The address of a page the platform serves (e.g. the Alipay authorization page), from a
+    /// path it handed out. Only a path on this platform is accepted.
+    pub fn page_url(&self, path: &str) -> AppResult<reqwest::Url> {
+        if !path.starts_with('/') || path.starts_with("//") {
+            return Err(AppError::new(ErrorCode::ProtocolError, "platform sent a non-local path"));
+        }
+        reqwest::Url::parse(&format!("{}{path}", self.base))
+            .map_err(|e| AppError::new(ErrorCode::ProtocolError, format!("page url: {e}")))
     }
 
     pub async fn attempt_history(&self, token: &Sensitive<String>) -> AppResult<AttemptHistory> {

@@ -9,15 +9,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use signet_domain::api::{
-    AttemptHistory, BankCardRequest, IdentityAccepted, PhoneChallenge, PhoneStart,
-    VerificationResult,
+    AlipaySessionStatus, AlipayStart, AttemptHistory, BankCardRequest, IdentityAccepted,
+    PhoneChallenge, PhoneStart, VerificationResult,
 };
 use signet_domain::identity::{
     infer_document_type, invalid_input_body, validate_bank_card, validate_identity,
     validate_mobile_number, validate_sms_code, CalendarDate, DocumentType, FieldError,
     IdentityInput, Warning,
 };
-use signet_domain::Sensitive;
+use signet_domain::{ErrorCode, Sensitive};
 
 use crate::error::{AppError, AppResult};
 use crate::session::Session;
@@ -119,7 +119,7 @@ fn invalid_field(field: &str, error: &(impl Serialize + std::fmt::Display)) -> A
     let json = to_json(error);
     let reason =
         json.as_ref().and_then(|j| j.get("kind")).and_then(|k| k.as_str()).unwrap_or("invalid");
-    AppError::new(signet_domain::ErrorCode::InvalidInput, format!("{field}: {error}"))
+    AppError::new(ErrorCode::InvalidInput, format!("{field}: {error}"))
         .with_details(serde_json::json!({ "field": field, "reason": reason, "error": json }))
 }
 
@@ -225,7 +225,10 @@ pub struct SmsCodeForm {
     pub code: Sensitive<String>,
 }
 
-pub async fn confirm_sms_code(session: &Session, form: SmsCodeForm) -> AppResult<VerificationResult> {
+pub async fn confirm_sms_code(
+    session: &Session,
+    form: SmsCodeForm,
+) -> AppResult<VerificationResult> {
     if let Err(e) = validate_sms_code(form.code.expose()) {
         return Err(invalid_field("code", &e));
     }
@@ -236,6 +239,52 @@ pub async fn confirm_sms_code(session: &Session, form: SmsCodeForm) -> AppResult
             async move { client.confirm_sms_code(&token, &id, &code).await }
         })
         .await
+}
+
+/// Starts Alipay quick authentication: the platform opens an authorization session whose page
+/// the app shows in its own window.
+pub async fn start_alipay(session: &Session, verification_id: &str) -> AppResult<AlipayStart> {
+    let id = verification_id.to_string();
+    session
+        .authorized(|client, token| {
+            let id = id.clone();
+            async move { client.start_alipay(&token, &id).await }
+        })
+        .await
+}
+
+/// Waits for the Alipay decision, asking the platform every `every`; when `window_closed`
+/// says the user closed the authorization window first, tells the platform so. Returns the
+/// decided result (success, or failure with its reason).
+pub async fn await_alipay(
+    session: &Session,
+    verification_id: &str,
+    session_id: &str,
+    window_closed: impl Fn() -> bool,
+    every: std::time::Duration,
+) -> AppResult<VerificationResult> {
+    let (vid, sid) = (verification_id.to_string(), session_id.to_string());
+    loop {
+        tokio::time::sleep(every).await;
+        let closed = window_closed();
+        let status = session
+            .authorized(|client, token| {
+                let (vid, sid) = (vid.clone(), sid.clone());
+                async move {
+                    if closed {
+                        client.cancel_alipay(&token, &vid, &sid).await
+                    } else {
+                        client.alipay_status(&token, &vid, &sid).await
+                    }
+                }
+            })
+            .await?;
+        if status.status != AlipaySessionStatus::Pending {
+            return status.result.ok_or_else(|| {
+                AppError::new(ErrorCode::ProtocolError, "decided Alipay session without a result")
+            });
+        }
+    }
 }
 
 pub async fn attempt_history(session: &Session) -> AppResult<AttemptHistory> {

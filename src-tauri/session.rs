@@ -428,6 +428,16 @@ impl Session {
         online
     }
 
+    /// The platform client of the signed-in user.
+    pub async fn client(&self) -> AppResult<PlatformClient> {
+        self.live
+            .lock()
+            .await
+            .client
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))
+    }
+
     /// The signed-in user's id on the platform.
     pub async fn user_id(&self) -> AppResult<String> {
         self.live

@@ -218,3 +218,75 @@ async fn another_users_verification_is_not_found() {
     a.sign_out().await.unwrap();
     b.sign_out().await.unwrap();
 }
+
+/// Plays the user on the sandbox Alipay page: picks `account` and agrees.
+async fn agree_on_alipay_page(platform: &Platform, authorize_path: &str, account: &str) {
+    let page = reqwest::get(format!("{}{authorize_path}", platform.url())).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("110***********002X") && !html.contains("11010519491231002X"));
+    let token = authorize_path.split("token=").nth(1).unwrap();
+    let done = reqwest::Client::new()
+        .post(format!("{}/sandbox/alipay/authorize/agree", platform.url()))
+        .form(&[("token", token), ("account", account)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+}
+
+#[tokio::test]
+async fn alipay_authorization_in_the_apps_window_verifies_the_user() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start(server_dir.path()).await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
+    let accepted = real_name::submit_identity(
+        &session,
+        identity(DocumentType::IdCard, "11010519491231002X", "王芳"),
+    )
+    .await
+    .unwrap();
+    let started = real_name::start_alipay(&session, &accepted.verification_id).await.unwrap();
+    let url = session.client().await.unwrap().page_url(&started.authorize_path).unwrap();
+    assert!(url.as_str().starts_with(&platform.url()), "the page is the platform's own: {url}");
+
+    let waiting = real_name::await_alipay(
+        &session,
+        &accepted.verification_id,
+        &started.session_id,
+        || false,
+        std::time::Duration::from_millis(50),
+    );
+    let user = agree_on_alipay_page(&platform, &started.authorize_path, "wangfang@sandbox.alipay");
+    let (result, ()) = tokio::join!(waiting, user);
+    assert_eq!(result.unwrap().outcome, AttemptOutcome::Success);
+    session.sign_out().await.unwrap();
+}
+
+#[tokio::test]
+async fn closing_the_alipay_window_ends_on_a_window_closed_failure() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start(server_dir.path()).await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
+    let accepted = real_name::submit_identity(
+        &session,
+        identity(DocumentType::IdCard, "11010519491231002X", "王芳"),
+    )
+    .await
+    .unwrap();
+    let started = real_name::start_alipay(&session, &accepted.verification_id).await.unwrap();
+    let result = real_name::await_alipay(
+        &session,
+        &accepted.verification_id,
+        &started.session_id,
+        || true,
+        std::time::Duration::from_millis(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(result.outcome, AttemptOutcome::Failure);
+    assert_eq!(result.reason_code, Some(signet_domain::api::FailureReason::WindowClosed));
+    session.sign_out().await.unwrap();
+}

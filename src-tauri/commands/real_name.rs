@@ -2,9 +2,15 @@ use signet_domain::api::{
     AttemptHistory, IdentityAccepted, PhoneChallenge, PhoneStart, VerificationResult,
 };
 use signet_domain::identity::IdentityInput;
-use tauri::State;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::error::AppResult;
+use serde::Deserialize;
+use signet_domain::ErrorCode;
+use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+
+use crate::error::{AppError, AppResult};
 use crate::real_name::{
     self, BankCardForm, ConsentState, IdentityCheck, InputCheck, MethodInput, PhoneForm,
     ResendForm, SmsCodeForm,
@@ -74,4 +80,63 @@ pub async fn confirm_sms_code(
     request: SmsCodeForm,
 ) -> AppResult<VerificationResult> {
     real_name::confirm_sms_code(&state.session, request).await
+}
+
+/// The label of the Alipay authorization window. No capability names it, so the page it shows
+/// (served by the platform) cannot call any of the app's commands.
+const ALIPAY_WINDOW: &str = "alipay";
+
+#[derive(Debug, Deserialize)]
+pub struct AlipayForm {
+    verification_id: String,
+}
+
+/// Opens the platform's Alipay authorization page in a window of the app's own, waits until
+/// the user decides there (or closes it, or time runs out), closes it, and returns the result.
+#[tauri::command]
+pub async fn start_alipay(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: AlipayForm,
+) -> AppResult<VerificationResult> {
+    let session = &state.session;
+    let started = real_name::start_alipay(session, &request.verification_id).await?;
+    let url = session.client().await?.page_url(&started.authorize_path)?;
+    if let Some(old) = app.get_webview_window(ALIPAY_WINDOW) {
+        let _ = old.destroy();
+    }
+    let window = WebviewWindowBuilder::new(&app, ALIPAY_WINDOW, WebviewUrl::External(url))
+        .title("支付宝快捷认证 · Alipay")
+        .inner_size(520.0, 720.0)
+        .min_inner_size(420.0, 560.0)
+        .center()
+        .build()
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("Alipay window: {e}")))?;
+    let closed = Arc::new(AtomicBool::new(false));
+    let flag = closed.clone();
+    window.on_window_event(move |event| {
+        if matches!(event, WindowEvent::CloseRequested { .. } | WindowEvent::Destroyed) {
+            flag.store(true, Ordering::SeqCst);
+        }
+    });
+    let result = real_name::await_alipay(
+        session,
+        &request.verification_id,
+        &started.session_id,
+        || closed.load(Ordering::SeqCst),
+        Duration::from_millis(700),
+    )
+    .await;
+    if let Some(window) = app.get_webview_window(ALIPAY_WINDOW) {
+        let _ = window.destroy();
+    }
+    result
+}
+
+/// The user gave up waiting: closing the window ends the session as "window closed".
+#[tauri::command]
+pub fn close_alipay_window(app: AppHandle) {
+    if let Some(window) = app.get_webview_window(ALIPAY_WINDOW) {
+        let _ = window.close();
+    }
 }
