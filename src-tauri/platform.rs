@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use signet_domain::api::{
     AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, Health, IdentityAccepted,
-    PhoneChallenge, PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest,
-    VerificationResult, APP_VERSION_HEADER,
+    PhoneChallenge, PhoneRequest, PhoneStart, Profile, RefreshRequest, SessionTokens,
+    SignInRequest, SmsCodeRequest, VerificationResult, APP_VERSION_HEADER,
 };
 use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
@@ -113,7 +113,7 @@ impl PlatformClient {
         verification_id: &str,
         request: &BankCardRequest,
     ) -> AppResult<VerificationResult> {
-        let path = format!("/api/v1/real-name/{}/bank-card", path_segment(verification_id)?);
+        let path = method_path(verification_id, "bank-card")?;
         self.send(Method::POST, &path, Some(request), Some(token)).await
     }
 
@@ -123,8 +123,8 @@ impl PlatformClient {
         verification_id: &str,
         phone: &Sensitive<String>,
     ) -> AppResult<PhoneStart> {
-        let path = format!("/api/v1/real-name/{}/phone", path_segment(verification_id)?);
-        let body = serde_json::json!({ "phone": phone.expose() });
+        let path = method_path(verification_id, "phone")?;
+        let body = PhoneRequest { phone: phone.clone() };
         self.send(Method::POST, &path, Some(&body), Some(token)).await
     }
 
@@ -133,7 +133,7 @@ impl PlatformClient {
         token: &Sensitive<String>,
         verification_id: &str,
     ) -> AppResult<PhoneChallenge> {
-        let path = format!("/api/v1/real-name/{}/phone/resend", path_segment(verification_id)?);
+        let path = method_path(verification_id, "phone/resend")?;
         self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
     }
 
@@ -143,8 +143,8 @@ impl PlatformClient {
         verification_id: &str,
         code: &Sensitive<String>,
     ) -> AppResult<VerificationResult> {
-        let path = format!("/api/v1/real-name/{}/phone/confirm", path_segment(verification_id)?);
-        let body = serde_json::json!({ "code": code.expose() });
+        let path = method_path(verification_id, "phone/confirm")?;
+        let body = SmsCodeRequest { code: code.clone() };
         self.send(Method::POST, &path, Some(&body), Some(token)).await
     }
 
@@ -153,7 +153,7 @@ impl PlatformClient {
         token: &Sensitive<String>,
         verification_id: &str,
     ) -> AppResult<AlipayStart> {
-        let path = format!("/api/v1/real-name/{}/alipay", path_segment(verification_id)?);
+        let path = method_path(verification_id, "alipay")?;
         self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
     }
 
@@ -163,11 +163,7 @@ impl PlatformClient {
         verification_id: &str,
         session_id: &str,
     ) -> AppResult<AlipayStatus> {
-        let path = format!(
-            "/api/v1/real-name/{}/alipay/{}",
-            path_segment(verification_id)?,
-            path_segment(session_id)?
-        );
+        let path = method_path(verification_id, &format!("alipay/{}", path_segment(session_id)?))?;
         self.send(Method::GET, &path, None::<&()>, Some(token)).await
     }
 
@@ -177,11 +173,8 @@ impl PlatformClient {
         verification_id: &str,
         session_id: &str,
     ) -> AppResult<AlipayStatus> {
-        let path = format!(
-            "/api/v1/real-name/{}/alipay/{}/cancel",
-            path_segment(verification_id)?,
-            path_segment(session_id)?
-        );
+        let path =
+            method_path(verification_id, &format!("alipay/{}/cancel", path_segment(session_id)?))?;
         self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
     }
 
@@ -247,6 +240,11 @@ impl PlatformClient {
         let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         Err(error_from_response(status, &bytes))
     }
+}
+
+/// `/api/v1/real-name/{verification_id}/{tail}`: a method endpoint of one verification.
+fn method_path(verification_id: &str, tail: &str) -> AppResult<String> {
+    Ok(format!("/api/v1/real-name/{}/{tail}", path_segment(verification_id)?))
 }
 
 /// An id that goes into a URL path: only the characters the platform's ids are made of.

@@ -196,3 +196,65 @@ fn a_phone_registered_to_someone_else_fails_with_the_reason() {
         desktop.close(app).await;
     });
 }
+
+#[test]
+fn passes_alipay_authentication_in_the_apps_own_window() {
+    scenario("rn-alipay", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let mut app = desktop.launch().await;
+        to_identity_step(&mut app).await;
+        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
+        app.click("rn-identity-submit").await;
+        app.click("rn-method-alipay").await;
+        app.find("rn-alipay").await;
+        app.screenshot("alipay-intro").await;
+        let main = app.client.window().await.unwrap();
+        app.click("rn-alipay-start").await;
+        app.find("rn-alipay-waiting").await;
+        app.screenshot("alipay-waiting").await;
+
+        // The authorization page opens in a second window of the app.
+        let alipay = app.wait_for_other_window(&main).await;
+        app.client.switch_to_window(alipay).await.unwrap();
+        // The platform's page (not the app's UI) names its elements by id.
+        let identity = app.wait_for("#alipay-identity-number").await.text().await.unwrap();
+        assert_eq!(identity, "110***********002X");
+        app.screenshot("alipay-page").await;
+        app.wait_for("#alipay-agree").await.click().await.unwrap();
+
+        // The app learns the result by itself, closes that window and shows success.
+        app.client.switch_to_window(main).await.unwrap();
+        app.find("rn-success").await;
+        app.screenshot("alipay-success").await;
+        assert_eq!(app.client.windows().await.unwrap().len(), 1, "the Alipay window closed");
+        desktop.close(app).await;
+    });
+}
+
+#[test]
+fn closing_the_alipay_window_ends_on_the_failure_page() {
+    scenario("rn-alipay-closed", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let mut app = desktop.launch().await;
+        to_identity_step(&mut app).await;
+        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
+        app.click("rn-identity-submit").await;
+        app.click("rn-method-alipay").await;
+        let main = app.client.window().await.unwrap();
+        app.click("rn-alipay-start").await;
+        app.wait_for_other_window(&main).await;
+
+        // The user gives up from the app: the authorization window closes, the session ends.
+        app.click("rn-alipay-cancel").await;
+        let failure = app.wait_text("rn-failure", "窗口已关闭").await;
+        assert!(!failure.contains("window_closed"), "no raw codes: {failure}");
+        app.find("rn-other-methods").await;
+        app.screenshot("alipay-window-closed").await;
+        assert_eq!(app.client.windows().await.unwrap().len(), 1);
+        desktop.close(app).await;
+    });
+}

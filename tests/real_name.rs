@@ -28,6 +28,29 @@ async fn signed_in(platform: &Platform, dir: &std::path::Path, account: &str, pw
     session
 }
 
+/// A platform with the demo accounts, and an app signed in to it as `staff01`.
+struct Fixture {
+    platform: Platform,
+    session: Session,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let server_dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(server_dir.path()).await;
+        let app_dir = tempfile::tempdir().unwrap();
+        let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
+        Self { platform, session, _dirs: (server_dir, app_dir) }
+    }
+}
+
+/// Step 1 with the sandbox providers' test identity, 王芳.
+async fn submit_wang_fang(session: &Session) -> signet_domain::api::IdentityAccepted {
+    let input = identity(DocumentType::IdCard, "11010519491231002X", "王芳");
+    real_name::submit_identity(session, input).await.unwrap()
+}
+
 fn identity(document_type: DocumentType, number: &str, name: &str) -> IdentityInput {
     IdentityInput { document_type, number: Sensitive::new(number.into()), name: name.into() }
 }
@@ -84,26 +107,20 @@ fn a_luhn_failure_only_warns_but_a_short_card_is_an_error() {
 
 #[tokio::test]
 async fn consent_is_remembered_per_user() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let platform = Platform::start(server_dir.path()).await;
-    let app_dir = tempfile::tempdir().unwrap();
-    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
+    let Fixture { platform, session, _dirs: dirs } = Fixture::new().await;
     assert!(!real_name::consent(&session).await.unwrap().accepted);
     real_name::accept_consent(&session).await.unwrap();
     assert!(real_name::consent(&session).await.unwrap().accepted);
     session.sign_out().await.unwrap();
 
-    let other = signed_in(&platform, app_dir.path(), "reviewer01", "Signet-review-1").await;
+    let other = signed_in(&platform, dirs.1.path(), "reviewer01", "Signet-review-1").await;
     assert!(!real_name::consent(&other).await.unwrap().accepted, "another user asks again");
     other.sign_out().await.unwrap();
 }
 
 #[tokio::test]
 async fn an_invalid_identity_is_refused_before_it_is_sent() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let platform = Platform::start(server_dir.path()).await;
-    let app_dir = tempfile::tempdir().unwrap();
-    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
+    let Fixture { session, _dirs, .. } = Fixture::new().await;
     let err = real_name::submit_identity(
         &session,
         identity(DocumentType::IdCard, "440524188001010014", "李明"),
@@ -119,10 +136,7 @@ async fn an_invalid_identity_is_refused_before_it_is_sent() {
 
 #[tokio::test]
 async fn a_passport_holder_is_offered_manual_review_only() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let platform = Platform::start(server_dir.path()).await;
-    let app_dir = tempfile::tempdir().unwrap();
-    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
+    let Fixture { session, _dirs, .. } = Fixture::new().await;
     let accepted =
         real_name::submit_identity(&session, identity(DocumentType::Passport, "E12345678", "李明"))
             .await
@@ -135,16 +149,8 @@ async fn a_passport_holder_is_offered_manual_review_only() {
 
 #[tokio::test]
 async fn a_matching_bank_card_verifies_the_user_and_a_mismatch_names_the_element() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let platform = Platform::start(server_dir.path()).await;
-    let app_dir = tempfile::tempdir().unwrap();
-    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
-    let accepted = real_name::submit_identity(
-        &session,
-        identity(DocumentType::IdCard, "11010519491231002X", "王芳"),
-    )
-    .await
-    .unwrap();
+    let Fixture { platform, session, _dirs } = Fixture::new().await;
+    let accepted = submit_wang_fang(&session).await;
     let form = |card: &str| BankCardForm {
         verification_id: accepted.verification_id.clone(),
         card_number: Sensitive::new(card.into()),
@@ -185,12 +191,7 @@ async fn another_users_verification_is_not_found() {
     let platform = Platform::start(server_dir.path()).await;
     let dir_a = tempfile::tempdir().unwrap();
     let a = signed_in(&platform, dir_a.path(), "staff01", "Signet-demo-1").await;
-    let accepted = real_name::submit_identity(
-        &a,
-        identity(DocumentType::IdCard, "11010519491231002X", "王芳"),
-    )
-    .await
-    .unwrap();
+    let accepted = submit_wang_fang(&a).await;
     let dir_b = tempfile::tempdir().unwrap();
     let b = signed_in(&platform, dir_b.path(), "reviewer01", "Signet-review-1").await;
     let err = real_name::verify_bank_card(
@@ -237,16 +238,8 @@ async fn agree_on_alipay_page(platform: &Platform, authorize_path: &str, account
 
 #[tokio::test]
 async fn alipay_authorization_in_the_apps_window_verifies_the_user() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let platform = Platform::start(server_dir.path()).await;
-    let app_dir = tempfile::tempdir().unwrap();
-    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
-    let accepted = real_name::submit_identity(
-        &session,
-        identity(DocumentType::IdCard, "11010519491231002X", "王芳"),
-    )
-    .await
-    .unwrap();
+    let Fixture { platform, session, _dirs } = Fixture::new().await;
+    let accepted = submit_wang_fang(&session).await;
     let started = real_name::start_alipay(&session, &accepted.verification_id).await.unwrap();
     let url = session.client().await.unwrap().page_url(&started.authorize_path).unwrap();
     assert!(url.as_str().starts_with(&platform.url()), "the page is the platform's own: {url}");
@@ -266,16 +259,8 @@ async fn alipay_authorization_in_the_apps_window_verifies_the_user() {
 
 #[tokio::test]
 async fn closing_the_alipay_window_ends_on_a_window_closed_failure() {
-    let server_dir = tempfile::tempdir().unwrap();
-    let platform = Platform::start(server_dir.path()).await;
-    let app_dir = tempfile::tempdir().unwrap();
-    let session = signed_in(&platform, app_dir.path(), "staff01", "Signet-demo-1").await;
-    let accepted = real_name::submit_identity(
-        &session,
-        identity(DocumentType::IdCard, "11010519491231002X", "王芳"),
-    )
-    .await
-    .unwrap();
+    let Fixture { session, _dirs, .. } = Fixture::new().await;
+    let accepted = submit_wang_fang(&session).await;
     let started = real_name::start_alipay(&session, &accepted.verification_id).await.unwrap();
     let result = real_name::await_alipay(
         &session,

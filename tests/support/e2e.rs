@@ -312,6 +312,22 @@ impl AppWindow {
         std::fs::write(&path, png).unwrap();
     }
 
+    /// Waits until the app opens a window besides `known`, and returns its handle.
+    pub async fn wait_for_other_window(
+        &self,
+        known: &fantoccini::wd::WindowHandle,
+    ) -> fantoccini::wd::WindowHandle {
+        let started = Instant::now();
+        loop {
+            let windows = self.client.windows().await.unwrap();
+            if let Some(other) = windows.into_iter().find(|w| w != known) {
+                return other;
+            }
+            assert!(started.elapsed() < WAIT, "no second window opened");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Fills and submits the sign-in form.
     pub async fn sign_in(&self, account: &str, password: &str) {
         self.type_into("account", account).await;

@@ -8,6 +8,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toApiError } from "./errors";
 import type {
+  AlipayVerification,
   AppInfo,
   AttemptHistory,
   BankCardVerification,
@@ -81,6 +82,11 @@ export const api = {
   startPhoneVerification: (request: PhoneVerification) => call<PhoneStart>("start_phone_verification", { request }),
   resendSmsCode: (request: SmsResend) => call<SmsChallenge>("resend_sms_code", { request }),
   confirmSmsCode: (request: SmsConfirmation) => call<VerificationResult>("confirm_sms_code", { request }),
+  /** Opens the Alipay authorization window; resolves only once the session is decided (the user
+   * agreed, cancelled or closed the window, or time ran out). */
+  startAlipay: (request: AlipayVerification) => call<VerificationResult>("start_alipay", { request }),
+  /** Closes the authorization window: a pending `startAlipay` resolves with `window_closed`. */
+  closeAlipayWindow: () => call<null>("close_alipay_window"),
   attemptHistory: () => call<AttemptHistory>("attempt_history"),
 };
 

@@ -20,6 +20,11 @@
 //             000000 → expired, anything else → wrong (5 wrong → voided);
 //             139 0013 9000 → carrier mismatch; 137 0013 7000 → provider timeout;
 //             136 0013 6000 → daily SMS limit; 170/171 numbers → the carrier cannot check them.
+//   alipay    the authorization "window" (none in a browser) decides after ~2 s: success, or
+//             window_closed once closeAlipayWindow was called. fake-alipay=<outcome> picks
+//             another: user_cancelled | alipay_declined | alipay_timeout | name | id_number
+//             (elements mismatch) | provider_timeout (Alipay did not answer: not counted) |
+//             unreachable (the command fails); fake-alipay-ms=<ms> sets the wait.
 // Each method allows 5 attempts a day. Flags: fake-consent=1 (notice already accepted),
 // fake-rn-budget=spent (bank card used up today), fake-rn-ttl=<seconds> (submission lifetime),
 // fake-history=empty | error, fake-rn-nocheck=1 (the local check fails: the platform's
@@ -152,6 +157,13 @@ export function createFakeBackend(): Backend {
   if (query.get("fake-rn-budget") === "spent") attemptsUsed.set("bank_card", ATTEMPTS_PER_DAY);
   const smsSentToday = new Map<string, number>();
   const history: AttemptRecord[] = query.get("fake-history") === "empty" ? [] : seedHistory(status);
+
+  // Alipay: the open authorization "window" (its sequence number) and whether it was closed.
+  let alipayWindow = 0;
+  let alipayOpen = false;
+  let alipayClosed = false;
+  const alipayOutcome = query.get("fake-alipay") ?? "success";
+  const alipayWaitMs = Number(query.get("fake-alipay-ms")) > 0 ? Number(query.get("fake-alipay-ms")) : 2000;
 
   const leftFor = (method: VerificationMethod) => ATTEMPTS_PER_DAY - (attemptsUsed.get(method) ?? 0);
 
@@ -352,6 +364,40 @@ export function createFakeBackend(): Backend {
       }
       v.sms = null;
       return conclude(v, "phone", null);
+    },
+    start_alipay: async (args) => {
+      const v = verification(args);
+      spend("alipay");
+      await sleep(300); // the platform opens an authorization session
+      if (alipayOutcome === "unreachable") reject("server_unreachable", "connect ECONNREFUSED");
+      // A new session replaces an open one (which ends as window_closed).
+      const mine = ++alipayWindow;
+      alipayOpen = true;
+      alipayClosed = false;
+      console.info("[signet fake] Alipay authorization window opened");
+      const decideAt = Date.now() + alipayWaitMs;
+      while (Date.now() < decideAt && !alipayClosed && alipayWindow === mine) await sleep(100);
+      if (alipayWindow === mine) alipayOpen = false;
+      if (alipayClosed) await sleep(700); // the app notices the closed window at its next poll
+      if (alipayClosed || alipayWindow !== mine) return conclude(v, "alipay", undefined, "window_closed");
+      switch (alipayOutcome) {
+        case "user_cancelled":
+        case "alipay_declined":
+        case "alipay_timeout":
+          return conclude(v, "alipay", undefined, alipayOutcome);
+        case "name":
+        case "id_number":
+          return conclude(v, "alipay", alipayOutcome);
+        case "provider_timeout":
+          record(v, "alipay", "timeout");
+          return { outcome: "failure", reason_code: "alipay_timeout", attempts_left: leftFor("alipay") };
+        default:
+          return conclude(v, "alipay", null);
+      }
+    },
+    close_alipay_window: async () => {
+      if (alipayOpen) alipayClosed = true;
+      return null;
     },
     attempt_history: async () => {
       await sleep(250);

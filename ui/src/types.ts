@@ -203,6 +203,14 @@ export type FailureReason =
   | "carrier_check_unsupported"
   | "sms_code_voided"
   | "sms_code_expired"
+  /** Alipay quick authentication: the user pressed 取消 on the authorization page. */
+  | "user_cancelled"
+  /** Alipay: the authorization window was closed before deciding. */
+  | "window_closed"
+  /** Alipay: the authorization was not completed in time. */
+  | "alipay_timeout"
+  /** Alipay: the Alipay account declined the authorization. */
+  | "alipay_declined"
   | (string & {});
 
 export type MismatchedElement = "name" | "id_number" | "card_number" | "phone" | (string & {});
@@ -250,6 +258,12 @@ export interface SmsResend {
 export interface SmsConfirmation {
   verification_id: string;
   code: string;
+}
+
+/** `start_alipay`: opens the Alipay authorization window and resolves once the session is
+ * decided (a `VerificationResult`, success or failure); `close_alipay_window` ends it early. */
+export interface AlipayVerification {
+  verification_id: string;
 }
 
 /** An SMS code on its way: all durations in seconds from the answer. */

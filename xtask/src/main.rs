@@ -131,7 +131,7 @@ fn target_dir() -> PathBuf {
 /// itself inside a D-Bus session with an unlocked keyring and a virtual display.
 fn test(extra: &[String]) -> Result {
     let started = std::time::Instant::now();
-    system::ensure_packages(system::TEST_PACKAGES)?;
+    system::ensure_packages(&[system::RUN_PACKAGES, system::TEST_PACKAGES].concat())?;
     system::ensure_tauri_driver()?;
     build_ui()?;
     run_cmd(npm().args(["run", "typecheck"]))?;

@@ -18,23 +18,10 @@ pub const RUN_PACKAGES: &[&str] = &[
     "libdbus-1-dev",
 ];
 
-/// To run every test: the above, plus a virtual display, the WebDriver for WebKitGTK, a D-Bus
-/// session with a real Secret Service (gnome-keyring), and PostgreSQL.
-pub const TEST_PACKAGES: &[&str] = &[
-    "build-essential",
-    "pkg-config",
-    "libssl-dev",
-    "libwebkit2gtk-4.1-dev",
-    "libgtk-3-dev",
-    "librsvg2-dev",
-    "libdbus-1-dev",
-    "xvfb",
-    "xauth",
-    "webkit2gtk-driver",
-    "dbus",
-    "gnome-keyring",
-    "postgresql",
-];
+/// To run every test, besides [`RUN_PACKAGES`]: a virtual display, the WebDriver for WebKitGTK,
+/// a D-Bus session with a real Secret Service (gnome-keyring), and PostgreSQL.
+pub const TEST_PACKAGES: &[&str] =
+    &["xvfb", "xauth", "webkit2gtk-driver", "dbus", "gnome-keyring", "postgresql"];
 
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")

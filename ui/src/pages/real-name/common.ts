@@ -50,8 +50,9 @@ export function stepCard(testId: string, title: string, ...children: (Node | nul
   );
 }
 
-/** 正在认证：王晓明 · 居民身份证 110***********002X   [修改] */
-export function identitySummary(): HTMLElement | null {
+/** 正在认证：王晓明 · 居民身份证 110***********002X   [修改]. Without `editable` the 修改 link
+ * is left out (while a method waits for an answer that belongs to this identity). */
+export function identitySummary(editable = true): HTMLElement | null {
   const accepted = flow.accepted;
   if (!accepted) return null;
   const { masked } = accepted;
@@ -68,18 +69,20 @@ export function identitySummary(): HTMLElement | null {
       h("span", { class: "mono", "data-testid": "rn-summary-number" }, masked.number),
       accepted.converted_from_legacy ? h("span", { class: "rn-summary-note" }, t("rn.methods.converted")) : null,
     ),
-    h(
-      "button",
-      {
-        type: "button",
-        class: "btn-link",
-        "data-testid": "rn-edit-identity",
-        "aria-label": t("rn.methods.editLabel"),
-        on: { click: editIdentity },
-      },
-      icon("pencil", "icon icon-small"),
-      h("span", null, t("rn.methods.edit")),
-    ),
+    editable
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "btn-link",
+            "data-testid": "rn-edit-identity",
+            "aria-label": t("rn.methods.editLabel"),
+            on: { click: editIdentity },
+          },
+          icon("pencil", "icon icon-small"),
+          h("span", null, t("rn.methods.edit")),
+        )
+      : null,
   );
 }
 

@@ -79,6 +79,14 @@ export interface PhoneDraft {
   dailyLimit: boolean;
 }
 
+export interface AlipayDraft {
+  /** `start_alipay` is pending: the authorization window is open (or opening). */
+  waiting: boolean;
+  /** The user asked to cancel: `close_alipay_window` was called, the answer is awaited. */
+  cancelling: boolean;
+  error: ApiError | null;
+}
+
 export interface Flow {
   userId: string | null;
   consent: "unknown" | "loading" | "required" | "accepted" | "error";
@@ -99,6 +107,8 @@ export interface Flow {
   result: { method: VerificationMethod; result: VerificationResult } | null;
   bank: { card: LiveField; phone: LiveField; busy: boolean; error: ApiError | null };
   phone: PhoneDraft;
+  /** Replaced (not reset) for a new submission, so a late answer for the old one is recognised. */
+  alipay: AlipayDraft;
 }
 
 export function liveField(value = ""): LiveField {
@@ -119,6 +129,10 @@ function freshPhone(number = ""): PhoneDraft {
     codeDead: false,
     dailyLimit: false,
   };
+}
+
+export function freshAlipay(): AlipayDraft {
+  return { waiting: false, cancelling: false, error: null };
 }
 
 function freshFlow(userId: string | null): Flow {
@@ -149,6 +163,7 @@ function freshFlow(userId: string | null): Flow {
     result: null,
     bank: { card: liveField(), phone: liveField(), busy: false, error: null },
     phone: freshPhone(),
+    alipay: freshAlipay(),
   };
 }
 
@@ -270,6 +285,7 @@ export function acceptIdentity(accepted: IdentityAccepted): void {
   flow.bank.busy = false;
   flow.bank.error = null;
   flow.phone = freshPhone(flow.phone.number.value);
+  flow.alipay = freshAlipay();
   go("methods");
 }
 

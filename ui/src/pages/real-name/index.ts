@@ -4,6 +4,7 @@
 import { h } from "../../dom";
 import { t } from "../../i18n";
 import { href } from "../../router";
+import { renderAlipay } from "./alipay";
 import { renderBankCard } from "./bank-card";
 import { stepper } from "./common";
 import { renderConsent, renderConsentPending } from "./consent";
@@ -32,6 +33,7 @@ function renderStep(step: Step): HTMLElement {
     case "phone":
       return renderPhone();
     case "alipay":
+      return renderAlipay();
     case "face":
     case "manual_review":
       return renderMethodComingSoon(step);

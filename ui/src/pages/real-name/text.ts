@@ -232,6 +232,11 @@ const CARRIER_REASONS: Partial<Record<string, MessageKey>> = {
   phone: "rn.reason.carrier.phone",
 };
 
+const ALIPAY_REASONS: Partial<Record<string, MessageKey>> = {
+  name: "rn.reason.alipay.name",
+  id_number: "rn.reason.alipay.id_number",
+};
+
 const OTHER_REASONS: Partial<Record<string, MessageKey>> = {
   name: "rn.reason.other.name",
   id_number: "rn.reason.other.id_number",
@@ -256,6 +261,15 @@ export function failureText(
       return t("rn.reason.sms_code_voided");
     case "sms_code_expired":
       return t("rn.reason.sms_code_expired");
+    // Alipay quick authentication.
+    case "user_cancelled":
+      return t("rn.reason.user_cancelled");
+    case "window_closed":
+      return t("rn.reason.window_closed");
+    case "alipay_timeout":
+      return t("rn.reason.alipay_timeout");
+    case "alipay_declined":
+      return t("rn.reason.alipay_declined");
     // Not a platform code today; kept in case a carrier provider names it.
     case "carrier_mismatch":
       return t("rn.reason.carrier.phone");
@@ -264,5 +278,6 @@ export function failureText(
   }
   if (method === "bank_card") return t(own(BANK_REASONS, element) ?? "rn.reason.bank.any");
   if (method === "phone") return t(own(CARRIER_REASONS, element) ?? "rn.reason.carrier.any");
+  if (method === "alipay") return t(own(ALIPAY_REASONS, element) ?? "rn.reason.alipay.any");
   return t(own(OTHER_REASONS, element) ?? "rn.reason.generic");
 }
