@@ -188,3 +188,48 @@ fn the_window_comes_back_at_the_size_the_user_left_it() {
         desktop.close(app).await;
     });
 }
+
+#[test]
+fn an_ended_session_asks_for_the_password_and_returns_to_the_same_page() {
+    scenario("session-expired", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let keyring = Keyring::new(SERVICE);
+        let account = platform.keyring_account("staff01", "Signet-demo-1").await;
+        let mut app = desktop.launch().await;
+        app.sign_in("staff01", "Signet-demo-1").await;
+        app.find("page-center").await;
+        app.click("entry-real-name").await;
+        app.click("rn-consent-accept").await;
+        app.find("rn-identity").await;
+
+        // Someone spends the app's refresh token, then its access token runs out: the next
+        // call finds the session revoked.
+        let stolen = keyring.get(&account).unwrap().unwrap();
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/refresh", platform.url()))
+            .json(&serde_json::json!({ "refresh_token": stolen.expose() }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        platform.clock.advance(signet_domain::api::ACCESS_TOKEN_TTL_SECS + 1);
+
+        app.find("rn-doc-type").await.select_by_value("id_card").await.unwrap();
+        app.type_into("rn-number", "11010519491231002X").await;
+        app.type_into("rn-name", "王芳").await;
+        app.click("rn-identity-submit").await;
+        let notice = app.text("session-expired-notice").await;
+        assert!(notice.contains("登录已过期"), "{notice}");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        assert!(app.shows("session-expired-notice").await, "the notice stays");
+        app.screenshot("session-expired").await;
+        assert!(keyring.get(&account).unwrap().is_none(), "the revoked session is forgotten");
+
+        app.sign_in("staff01", "Signet-demo-1").await;
+        app.find("page-real-name").await;
+        app.screenshot("back-on-the-same-page").await;
+        desktop.close(app).await;
+    });
+}

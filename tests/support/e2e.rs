@@ -217,8 +217,18 @@ impl AppWindow {
         }
     }
 
+    /// A screenshot shows the last frame WebKit painted, which can lag behind the DOM under
+    /// Xvfb's software rendering: wait for two animation frames and a moment more.
+    async fn settle_paint(&self) {
+        let script = "const done = arguments[arguments.length - 1]; \
+                      requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        let _ = self.client.execute_async(script, vec![]).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
     /// What the window showed when a step failed, to read beside the panic message.
     async fn failure_screenshot(&self) {
+        self.settle_paint().await;
         if let Ok(png) = self.client.screenshot().await {
             let dir = screens_dir();
             let _ = std::fs::create_dir_all(&dir);
@@ -305,6 +315,7 @@ impl AppWindow {
     /// Saves a PNG of the window under `target/e2e-screens/`.
     pub async fn screenshot(&mut self, what: &str) {
         self.shots += 1;
+        self.settle_paint().await;
         let png = self.client.screenshot().await.unwrap();
         let dir = screens_dir();
         std::fs::create_dir_all(&dir).unwrap();
