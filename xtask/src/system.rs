@@ -19,9 +19,18 @@ pub const RUN_PACKAGES: &[&str] = &[
 ];
 
 /// To run every test, besides [`RUN_PACKAGES`]: a virtual display, the WebDriver for WebKitGTK,
-/// a D-Bus session with a real Secret Service (gnome-keyring), and PostgreSQL.
-pub const TEST_PACKAGES: &[&str] =
-    &["xvfb", "xauth", "webkit2gtk-driver", "dbus", "gnome-keyring", "postgresql"];
+/// a D-Bus session with a real Secret Service (gnome-keyring), PostgreSQL, and headless
+/// Chromium with its driver for the platform's reviewer console.
+pub const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "gnome-keyring",
+    "postgresql",
+    "chromium",
+    "chromium-driver",
+];
 
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
