@@ -28,8 +28,19 @@ where
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    runtime.block_on(body(name.to_string()));
+    // No scenario may hang the suite: a WebDriver call has no deadline of its own.
+    let outcome = runtime.block_on(async {
+        tokio::time::timeout(SCENARIO_LIMIT, body(name.to_string())).await
+    });
+    if outcome.is_err() {
+        for pid in running_app_pids() {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        panic!("scenario {name} did not finish within {SCENARIO_LIMIT:?}");
+    }
 }
+
+const SCENARIO_LIMIT: Duration = Duration::from_secs(240);
 
 pub struct Desktop {
     home: tempfile::TempDir,
@@ -348,7 +359,12 @@ impl AppWindow {
 
     async fn quit(self) -> u32 {
         let shots = self.shots;
-        let _ = self.client.close().await;
+        if tokio::time::timeout(Duration::from_secs(15), self.client.close()).await.is_err() {
+            // WebKitWebDriver did not close the app: do it, so the next launch starts clean.
+            for pid in running_app_pids() {
+                let _ = Command::new("kill").arg(pid.to_string()).status();
+            }
+        }
         shots
     }
 }
