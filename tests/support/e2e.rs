@@ -29,9 +29,8 @@ where
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     // No scenario may hang the suite: a WebDriver call has no deadline of its own.
-    let outcome = runtime.block_on(async {
-        tokio::time::timeout(SCENARIO_LIMIT, body(name.to_string())).await
-    });
+    let outcome = runtime
+        .block_on(async { tokio::time::timeout(SCENARIO_LIMIT, body(name.to_string())).await });
     if outcome.is_err() {
         for pid in running_app_pids() {
             let _ = Command::new("kill").arg(pid.to_string()).status();

@@ -345,10 +345,20 @@ pub enum FailureReason {
     AlipayTimeout,
     /// The Alipay account declined the authorization.
     AlipayDeclined,
+    /// Manual review rejected: a photo cannot be read.
+    PhotoUnclear,
+    /// Manual review rejected: the document in the photos does not match the entered identity.
+    DocumentMismatch,
+    /// Manual review rejected: the second photo does not show the person holding the document.
+    NotHoldingDocument,
+    /// Manual review rejected: the document has expired.
+    DocumentExpired,
+    /// Manual review rejected for another reason, given in the reviewer's text.
+    ReviewRejected,
 }
 
 impl FailureReason {
-    pub const ALL: [FailureReason; 8] = [
+    pub const ALL: [FailureReason; 13] = [
         Self::ElementsMismatch,
         Self::CarrierCheckUnsupported,
         Self::SmsCodeVoided,
@@ -357,6 +367,11 @@ impl FailureReason {
         Self::WindowClosed,
         Self::AlipayTimeout,
         Self::AlipayDeclined,
+        Self::PhotoUnclear,
+        Self::DocumentMismatch,
+        Self::NotHoldingDocument,
+        Self::DocumentExpired,
+        Self::ReviewRejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -369,6 +384,11 @@ impl FailureReason {
             Self::WindowClosed => "window_closed",
             Self::AlipayTimeout => "alipay_timeout",
             Self::AlipayDeclined => "alipay_declined",
+            Self::PhotoUnclear => "photo_unclear",
+            Self::DocumentMismatch => "document_mismatch",
+            Self::NotHoldingDocument => "not_holding_document",
+            Self::DocumentExpired => "document_expired",
+            Self::ReviewRejected => "review_rejected",
         }
     }
 
@@ -546,6 +566,161 @@ pub struct AttemptRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttemptHistory {
     pub attempts: Vec<AttemptRecord>,
+}
+
+// Manual review (人工审核, method E).
+
+/// Largest photo a manual-review upload may declare, in bytes (10 MiB).
+pub const MANUAL_UPLOAD_MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// The chunk size the server suggests for `PUT .../manual/uploads/{upload_id}` (256 KiB).
+pub const MANUAL_UPLOAD_CHUNK_BYTES: u64 = 262_144;
+/// Largest chunk body the server takes (1 MiB).
+pub const MANUAL_UPLOAD_MAX_CHUNK_BYTES: u64 = 1024 * 1024;
+/// How long a manual review usually takes, in minutes (shown on the pending page).
+pub const MANUAL_REVIEW_EXPECTED_MINUTES_MIN: u32 = 15;
+/// See [`MANUAL_REVIEW_EXPECTED_MINUTES_MIN`].
+pub const MANUAL_REVIEW_EXPECTED_MINUTES_MAX: u32 = 30;
+
+/// Which photo of a manual review an upload carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManualPhotoKind {
+    /// The front (portrait side) of the document.
+    IdFront,
+    /// The user holding the document next to their face.
+    HoldingId,
+}
+
+impl ManualPhotoKind {
+    pub const ALL: [ManualPhotoKind; 2] = [Self::IdFront, Self::HoldingId];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::IdFront => "id_front",
+            Self::HoldingId => "holding_id",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/real-name/{verification_id}/manual/uploads`: starts (or resumes) the upload of
+/// one photo. `sha256` is the lowercase hex SHA-256 of the whole file, `size` its length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualUploadRequest {
+    pub kind: ManualPhotoKind,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The state of a resumable upload. Send the next chunk from byte `received`
+/// (`Content-Range: bytes received-END/size`); `complete` once the server has checked and kept
+/// the photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualUpload {
+    pub upload_id: String,
+    pub kind: ManualPhotoKind,
+    pub received: u64,
+    pub size: u64,
+    /// Suggested chunk length ([`MANUAL_UPLOAD_CHUNK_BYTES`]).
+    pub chunk_size: u64,
+    pub complete: bool,
+}
+
+/// Where a manual review stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Why a reviewer rejected a submission: a fixed list, plus free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// 照片不清晰
+    PhotoUnclear,
+    /// 证件与填写信息不符
+    DocumentMismatch,
+    /// 未手持证件
+    NotHoldingDocument,
+    /// 证件已过期
+    DocumentExpired,
+    /// 其他（见说明）
+    Other,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 5] = [
+        Self::PhotoUnclear,
+        Self::DocumentMismatch,
+        Self::NotHoldingDocument,
+        Self::DocumentExpired,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PhotoUnclear => "photo_unclear",
+            Self::DocumentMismatch => "document_mismatch",
+            Self::NotHoldingDocument => "not_holding_document",
+            Self::DocumentExpired => "document_expired",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The reason code recorded on the failed attempt.
+    pub fn failure_reason(self) -> FailureReason {
+        match self {
+            Self::PhotoUnclear => FailureReason::PhotoUnclear,
+            Self::DocumentMismatch => FailureReason::DocumentMismatch,
+            Self::NotHoldingDocument => FailureReason::NotHoldingDocument,
+            Self::DocumentExpired => FailureReason::DocumentExpired,
+            Self::Other => FailureReason::ReviewRejected,
+        }
+    }
+}
+
+/// `POST .../manual/submit` and `GET /api/v1/real-name/manual/status`: the user's manual review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualReviewStatus {
+    pub review_id: String,
+    pub status: ReviewStatus,
+    /// Unix seconds.
+    pub submitted_at: i64,
+    pub expected_minutes_min: u32,
+    pub expected_minutes_max: u32,
+    /// Unix seconds, once decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<RejectReason>,
+    /// The reviewer's free text, when rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_text: Option<String>,
 }
 
 #[cfg(test)]

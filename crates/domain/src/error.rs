@@ -50,6 +50,12 @@ pub enum ErrorCode {
     SmsCodeVoided,
     /// This phone number has received today's maximum of SMS codes. `details.retry_after_secs`.
     SmsDailyLimit,
+    /// A manual-review photo was refused by the server's checks. `details.error` is the
+    /// `signet_imaging::PhotoError` as JSON (`{"kind": "too_dark", ...}`).
+    InvalidPhoto,
+    /// An upload's bytes do not match the SHA-256 declared when it started; the upload starts
+    /// over (`details.received` is 0).
+    ChecksumMismatch,
 
     // Desktop app only: failures before or around a response.
     /// The platform could not be reached (connection refused, DNS, timeout).
@@ -92,6 +98,7 @@ impl ErrorCode {
             }
             Self::ServerUnreachable | Self::TlsFailure => 503,
             Self::ProviderTimeout => 504,
+            Self::InvalidPhoto | Self::ChecksumMismatch => 422,
         }
     }
 
@@ -122,6 +129,8 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::SmsCodeExpired, "sms_code_expired"),
     (ErrorCode::SmsCodeVoided, "sms_code_voided"),
     (ErrorCode::SmsDailyLimit, "sms_daily_limit"),
+    (ErrorCode::InvalidPhoto, "invalid_photo"),
+    (ErrorCode::ChecksumMismatch, "checksum_mismatch"),
     (ErrorCode::ServerUnreachable, "server_unreachable"),
     (ErrorCode::TlsFailure, "tls_failure"),
     (ErrorCode::ProtocolError, "protocol_error"),
@@ -180,6 +189,13 @@ mod tests {
         }
         assert_eq!(ErrorCode::SmsDailyLimit.http_status(), 429);
         assert_eq!(ErrorCode::SmsDailyLimit.as_str(), "sms_daily_limit");
+    }
+
+    #[test]
+    fn photo_refusals_answer_422() {
+        assert_eq!(ErrorCode::InvalidPhoto.http_status(), 422);
+        assert_eq!(ErrorCode::InvalidPhoto.as_str(), "invalid_photo");
+        assert_eq!(ErrorCode::ChecksumMismatch.http_status(), 422);
     }
 
     #[test]

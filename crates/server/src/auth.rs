@@ -26,6 +26,19 @@ pub async fn sign_in(
     _: AuthRateLimit,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<NoStore<Json<SessionTokens>>, AppError> {
+    let user_id = verify_credentials(&state, request).await?;
+    let tokens = sessions::start(&state, &user_id).await?;
+    Ok(NoStore(Json(tokens)))
+}
+
+/// The password check of sign-in, with its lockout: the user id when account and password are
+/// right. The reviewer console signs in through the same function (the per-IP limit is the
+/// caller's extractor).
+pub(crate) async fn verify_credentials(
+    state: &AppState,
+    request: SignInRequest,
+) -> Result<String, AppError> {
+    let state = state.clone();
     let account = normalize_account(&request.account)?;
     check_password(request.password.expose())?;
 
@@ -46,9 +59,8 @@ pub async fn sign_in(
                 .bind(&account)
                 .execute(state.pool())
                 .await?;
-            let tokens = sessions::start(&state, &user_id).await?;
             tracing::info!(account = %account, user_id = %user_id, "signed in");
-            Ok(NoStore(Json(tokens)))
+            Ok(user_id)
         }
         user_id => {
             let failures = record_failure(&state, &account, now).await?;

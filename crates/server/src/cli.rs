@@ -1,4 +1,4 @@
-//! The command line: `signet-server serve | user add | seed-demo | sandbox sms`. `main` only parses and calls
+//! The command line: `signet-server serve | user add | seed-demo | sandbox sms | retention run`. `main` only parses and calls
 //! [`run`]; the commands call the same library functions tests do.
 
 use std::io::Write as _;
@@ -41,6 +41,18 @@ pub enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+    /// Photo retention (manual review).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Delete the photos of reviews decided longer ago than the retention period, and abandoned
+    /// uploads, once (`serve` does it every hour).
+    Run(DbArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +88,10 @@ pub struct DbArgs {
     /// Database URL, e.g. postgres://user@host/db
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+    /// Directory for photos (blobs) [default: `blobs` in the data directory; with
+    /// --database-url, `signet-blobs` in the system temp directory]
+    #[arg(long, value_name = "DIR")]
+    pub blob_dir: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -85,6 +101,14 @@ impl DbArgs {
             (None, Some(dir)) => DbConfig::data_dir(dir),
             (None, None) => DbConfig::data_dir(DEFAULT_DATA_DIR),
         }
+    }
+
+    /// `settings` with this command line's blob directory, if one was given.
+    pub fn settings(&self, mut settings: Settings) -> Settings {
+        if let Some(dir) = &self.blob_dir {
+            settings.blob_dir = Some(dir.clone());
+        }
+        settings
     }
 }
 
@@ -142,7 +166,7 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
     match cli.command {
         Command::Serve(args) => serve(args, settings).await,
         Command::User { command: UserCommand::Add(args) } => {
-            let state = AppState::open_with(args.db.config(), settings).await?;
+            let state = AppState::open_with(args.db.config(), args.db.settings(settings)).await?;
             let id = crate::add_user(
                 &state,
                 &args.account,
@@ -155,13 +179,13 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
             Ok(())
         }
         Command::SeedDemo(db) => {
-            let state = AppState::open_with(db.config(), settings).await?;
+            let state = AppState::open_with(db.config(), db.settings(settings)).await?;
             crate::seed_demo(&state).await?;
             println!("demo accounts ready");
             Ok(())
         }
         Command::Sandbox { command: SandboxCommand::Sms(args) } => {
-            let state = AppState::open_with(args.db.config(), settings).await?;
+            let state = AppState::open_with(args.db.config(), args.db.settings(settings)).await?;
             let messages =
                 crate::sandbox_sms_messages(&state, args.phone.as_deref(), i64::from(args.limit))
                     .await?;
@@ -169,7 +193,33 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
             let _ = std::io::stdout().flush();
             Ok(())
         }
+        Command::Retention { command: RetentionCommand::Run(db) } => {
+            let state = AppState::open_with(db.config(), db.settings(settings)).await?;
+            let purged = crate::purge_expired_photos(&state).await?;
+            println!("retention: {purged} reviews or abandoned uploads purged");
+            let _ = std::io::stdout().flush();
+            Ok(())
+        }
     }
+}
+
+/// How often `serve` runs the photo retention job.
+pub const RETENTION_INTERVAL_SECS: u64 = 60 * 60;
+
+/// Runs [`crate::purge_expired_photos`] now and then every [`RETENTION_INTERVAL_SECS`].
+fn spawn_retention(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval =
+            tokio::time::interval(std::time::Duration::from_secs(RETENTION_INTERVAL_SECS));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match crate::purge_expired_photos(&state).await {
+                Ok(purged) => tracing::info!(purged, "photo retention ran"),
+                Err(e) => tracing::error!(error = %e, "photo retention failed"),
+            }
+        }
+    })
 }
 
 /// One line per message: China time, full number, code (the sandbox outbox keeps them for
@@ -188,7 +238,7 @@ async fn serve(args: ServeArgs, mut settings: Settings) -> Result<(), AppError> 
     if args.no_sandbox {
         settings.sandbox = false;
     }
-    let state = AppState::open_with(args.db.config(), settings).await?;
+    let state = AppState::open_with(args.db.config(), args.db.settings(settings)).await?;
     if args.seed_demo {
         crate::seed_demo(&state).await?;
     }
@@ -202,9 +252,10 @@ async fn serve(args: ServeArgs, mut settings: Settings) -> Result<(), AppError> 
     println!("listening on http://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, backend = ?state.backend(), "listening");
-    crate::serve(listener, state.clone(), shutdown_signal())
-        .await
-        .map_err(|e| AppError::internal("the server stopped with an error", e))?;
+    let retention = spawn_retention(state.clone());
+    let served = crate::serve(listener, state.clone(), shutdown_signal()).await;
+    retention.abort();
+    served.map_err(|e| AppError::internal("the server stopped with an error", e))?;
     state.pool().close().await;
     tracing::info!("shut down");
     Ok(())
@@ -267,6 +318,19 @@ mod tests {
         assert_eq!(args.db.config(), DbConfig::data_dir(DEFAULT_DATA_DIR));
         assert!(!args.seed_demo);
         assert!(!args.no_sandbox);
+    }
+
+    #[test]
+    fn retention_run_takes_a_blob_dir() {
+        let parsed =
+            Cli::try_parse_from(["signet-server", "retention", "run", "--blob-dir", "/srv/blobs"])
+                .ok()
+                .map(|c| c.command);
+        let Some(Command::Retention { command: RetentionCommand::Run(db) }) = parsed else {
+            panic!("`retention run` did not parse");
+        };
+        assert_eq!(db.blob_dir, Some(PathBuf::from("/srv/blobs")));
+        assert_eq!(db.settings(Settings::default()).blob_dir, Some(PathBuf::from("/srv/blobs")));
     }
 
     #[test]

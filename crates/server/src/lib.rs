@@ -1,6 +1,7 @@
 //! Signet's reference platform server: accounts, sessions, the profile API that the desktop
 //! app syncs with, and real-name authentication behind provider traits with sandbox providers
-//! ([`Providers`]), over SQLite (default) or PostgreSQL.
+//! ([`Providers`]), including manual review with its reviewer console (`/review`) and photo
+//! retention ([`purge_expired_photos`]), over SQLite (default) or PostgreSQL.
 //!
 //! - [`app`] builds the axum [`Router`] from an [`AppState`]; [`serve`] runs it on a listener
 //!   with graceful shutdown; [`spawn`] starts it on `127.0.0.1:0` for tests.
@@ -17,12 +18,13 @@ use std::net::SocketAddr;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 
 mod accounts;
 mod alipay;
 mod auth;
+mod blobs;
 pub mod cli;
 mod clock;
 mod db;
@@ -30,6 +32,7 @@ mod demo;
 mod error;
 mod health;
 pub mod logging;
+mod manual_review;
 mod me;
 mod openapi;
 mod passwords;
@@ -37,6 +40,7 @@ mod phone;
 mod providers;
 mod rate_limit;
 mod real_name;
+mod review_console;
 mod sandbox;
 mod secrets;
 mod sessions;
@@ -51,6 +55,7 @@ pub use clock::{
 pub use db::{Backend, DbConfig, SQLITE_FILE_NAME};
 pub use demo::{seed_demo, DemoAccount, DemoIdentity, DEMO_ACCOUNTS};
 pub use error::AppError;
+pub use manual_review::purge_expired_photos;
 pub use openapi::document as openapi_document;
 pub use passwords::PasswordCost;
 pub use providers::{
@@ -61,6 +66,7 @@ pub use providers::{
     SmsMessage, SmsSendError, SmsSender, SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS,
     SANDBOX_PHONES,
 };
+pub use review_console::{REVIEW_COOKIE, REVIEW_SESSION_SECS};
 pub use sandbox::{sandbox_sms_messages, SandboxSms, SandboxSmsOutbox, SANDBOX_SMS_LIMIT};
 pub use secrets::IdentityHasher;
 pub use state::{AppState, Limits, Settings};
@@ -92,6 +98,14 @@ impl Endpoint {
     {
         Self { method: Method::POST, path, handler: post(handler) }
     }
+
+    fn put<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self { method: Method::PUT, path, handler: put(handler) }
+    }
 }
 
 /// The one table of routes: [`app`] mounts exactly these and [`routes`] lists them.
@@ -115,6 +129,28 @@ fn endpoints() -> Vec<Endpoint> {
             alipay::cancel,
         ),
         Endpoint::get("/api/v1/real-name/attempts", real_name::attempts),
+        Endpoint::post(
+            "/api/v1/real-name/{verification_id}/manual/uploads",
+            manual_review::start_upload,
+        ),
+        Endpoint::get(
+            "/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}",
+            manual_review::upload_status,
+        ),
+        Endpoint::put(
+            "/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}",
+            manual_review::put_chunk,
+        ),
+        Endpoint::post("/api/v1/real-name/{verification_id}/manual/submit", manual_review::submit),
+        Endpoint::get("/api/v1/real-name/manual/status", manual_review::status),
+        Endpoint::get("/review/login", review_console::login_page),
+        Endpoint::post("/review/login", review_console::login),
+        Endpoint::post("/review/logout", review_console::logout),
+        Endpoint::get("/review", review_console::queue),
+        Endpoint::get("/review/{review_id}", review_console::detail),
+        Endpoint::get("/review/{review_id}/photo/{kind}", review_console::photo),
+        Endpoint::post("/review/{review_id}/approve", review_console::approve),
+        Endpoint::post("/review/{review_id}/reject", review_console::reject),
         Endpoint::get("/sandbox/sms", sandbox::outbox_page),
         Endpoint::get("/sandbox/sms.json", sandbox::outbox_json),
         Endpoint::get("/sandbox/alipay/authorize", alipay::page),

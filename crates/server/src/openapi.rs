@@ -5,8 +5,10 @@ use axum::Json;
 use serde_json::Map;
 use serde_json::{json, Value};
 use signet_domain::api::{
-    FailureReason, RealNameStatus, Role, ACCESS_TOKEN_TTL_SECS, LOCKOUT_SECS, MAX_ACCOUNT_CHARS,
-    MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS, REFRESH_TOKEN_TTL_SECS,
+    FailureReason, ManualPhotoKind, RealNameStatus, RejectReason, Role, ACCESS_TOKEN_TTL_SECS,
+    LOCKOUT_SECS, MANUAL_REVIEW_EXPECTED_MINUTES_MAX, MANUAL_REVIEW_EXPECTED_MINUTES_MIN,
+    MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_BYTES, MANUAL_UPLOAD_MAX_CHUNK_BYTES,
+    MAX_ACCOUNT_CHARS, MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS, REFRESH_TOKEN_TTL_SECS,
 };
 use signet_domain::identity::{
     DocumentType, VerificationMethod, BANK_CARD_LENGTHS, SMS_CODES_PER_PHONE_PER_DAY,
@@ -38,6 +40,8 @@ const SERVER_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::SmsCodeExpired,
     ErrorCode::SmsCodeVoided,
     ErrorCode::SmsDailyLimit,
+    ErrorCode::InvalidPhoto,
+    ErrorCode::ChecksumMismatch,
 ];
 
 pub async fn openapi() -> Json<Value> {
@@ -46,6 +50,12 @@ pub async fn openapi() -> Json<Value> {
 
 /// The whole document.
 pub fn document() -> Value {
+    let mut document = base_document();
+    add_manual_review(&mut document);
+    document
+}
+
+fn base_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -707,4 +717,235 @@ fn json_response(description: &str, schema: &str) -> Value {
 
 fn error_response(description: &str) -> Value {
     json_response(description, "ErrorBody")
+}
+
+/// Manual review (method E) and the reviewer console: paths and schemas.
+fn add_manual_review(document: &mut Value) {
+    let upload_id = json!({
+        "name": "upload_id", "in": "path", "required": true, "schema": { "type": "string" },
+        "description": "From `POST .../manual/uploads`.",
+    });
+    let review_id = json!({
+        "name": "review_id", "in": "path", "required": true, "schema": { "type": "string" },
+    });
+    let kinds: Vec<&str> = ManualPhotoKind::ALL.iter().map(|k| k.as_str()).collect();
+    let reasons: Vec<&str> = RejectReason::ALL.iter().map(|r| r.as_str()).collect();
+    let console = |operation: &str, summary: &str, responses: Value| {
+        json!({ "tags": ["reviewer-console"], "operationId": operation, "summary": summary,
+                "responses": responses })
+    };
+    let csrf_form = |fields: Value| {
+        json!({ "required": true, "content": { "application/x-www-form-urlencoded": { "schema": {
+            "type": "object", "required": ["csrf"], "properties": fields } } } })
+    };
+    let paths = json!({
+        "/api/v1/real-name/{verification_id}/manual/uploads": { "post": {
+            "operationId": "manualUploadStart",
+            "summary": "Start (or resume) the resumable upload of one manual-review photo",
+            "description": format!("`size` at most {MANUAL_UPLOAD_MAX_BYTES} bytes. An unfinished \
+                upload of the same verification, kind and SHA-256 is returned instead of a new one."),
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "requestBody": json_body("ManualUploadRequest"),
+            "responses": {
+                "200": json_response("The upload", "ManualUpload"),
+                "400": error_response("`malformed_json` or `invalid_input` (`size`, `sha256`)"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, expired or another user's verification"),
+                "409": error_response("`conflict`: already verified"),
+                "413": error_response("`payload_too_large`: more than 10 MiB declared"),
+                "429": error_response("`rate_limited`"),
+            },
+        } },
+        "/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}": {
+            "get": {
+                "operationId": "manualUploadStatus",
+                "summary": "Where an upload stands (resume from `received`)",
+                "security": [{ "bearer": [] }],
+                "parameters": [verification_id_parameter(), upload_id.clone()],
+                "responses": {
+                    "200": json_response("The upload", "ManualUpload"),
+                    "401": error_response("`unauthorized` or `session_expired`"),
+                    "404": error_response("`not_found`: unknown or another user's upload"),
+                },
+            },
+            "put": {
+                "operationId": "manualUploadChunk",
+                "summary": "Append one chunk",
+                "description": format!("Header `Content-Range: bytes START-END/TOTAL`, body \
+                    `application/octet-stream` of at most {MANUAL_UPLOAD_MAX_CHUNK_BYTES} bytes; \
+                    START must equal `received`. After the last byte the SHA-256 and the photo are \
+                    checked (`signet_imaging::prepare_id_photo`); only the re-encoded JPEG is kept."),
+                "security": [{ "bearer": [] }],
+                "parameters": [verification_id_parameter(), upload_id],
+                "requestBody": { "required": true, "content": { "application/octet-stream": {
+                    "schema": { "type": "string", "format": "binary" } } } },
+                "responses": {
+                    "200": json_response("The upload after this chunk (`complete` once checked)", "ManualUpload"),
+                    "400": error_response("`invalid_input` (`content_range`)"),
+                    "401": error_response("`unauthorized` or `session_expired`"),
+                    "404": error_response("`not_found`: unknown or another user's upload"),
+                    "409": error_response("`conflict`: START is not `details.received`, or the upload is complete"),
+                    "413": error_response("`payload_too_large`: chunk over 1 MiB"),
+                    "415": error_response("`unsupported_media_type`"),
+                    "422": error_response("`checksum_mismatch` (the upload restarts at 0) or `invalid_photo` with `details.error` (a `PhotoError`: `kind` = not_an_image, too_many_pixels, too_small, too_dark, too_blurry, corrupt, ...); nothing is kept"),
+                },
+            },
+        },
+        "/api/v1/real-name/{verification_id}/manual/submit": { "post": {
+            "operationId": "manualSubmit",
+            "summary": "Submit both photos for manual review",
+            "description": "No body. The user becomes `pending_review`.",
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "responses": {
+                "200": json_response("The pending review", "ManualReviewStatus"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, expired or another user's verification"),
+                "409": error_response("`conflict`: `details.reason` = `review_pending`, `photos_missing` (`missing`), or already verified"),
+                "429": error_response("`rate_limited` (also the daily budget of the method)"),
+            },
+        } },
+        "/api/v1/real-name/manual/status": { "get": {
+            "operationId": "manualStatus",
+            "summary": "The signed-in user's latest manual review",
+            "security": [{ "bearer": [] }],
+            "responses": {
+                "200": json_response("The review", "ManualReviewStatus"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: nothing submitted"),
+            },
+        } },
+        "/review/login": {
+            "get": console("reviewLoginPage", "Reviewer console: sign-in page (HTML)", json!({
+                "200": html_page("Form `login-form` (account, password)"),
+            })),
+            "post": {
+                "tags": ["reviewer-console"],
+                "operationId": "reviewLogin",
+                "summary": "Reviewer console: sign in (reviewer accounts only)",
+                "requestBody": { "required": true, "content": { "application/x-www-form-urlencoded": {
+                    "schema": { "type": "object", "properties": {
+                        "account": { "type": "string" }, "password": { "type": "string" } } } } } },
+                "responses": {
+                    "303": { "description": "Signed in: cookie `signet_review` (HttpOnly, SameSite=Strict, 8 h), to `/review`" },
+                    "400": html_page("Empty form"),
+                    "401": html_page("Wrong account or password"),
+                    "403": html_page("Not a reviewer (`review-forbidden`)"),
+                    "423": html_page("Locked after wrong passwords"),
+                    "429": html_page("Rate limited"),
+                },
+            },
+        },
+        "/review/logout": { "post": {
+            "tags": ["reviewer-console"],
+            "operationId": "reviewLogout",
+            "summary": "Reviewer console: sign out",
+            "requestBody": csrf_form(json!({ "csrf": { "type": "string" } })),
+            "responses": {
+                "303": { "description": "Signed out, to `/review/login`" },
+                "403": html_page("CSRF token missing or wrong"),
+            },
+        } },
+        "/review": { "get": console("reviewQueue", "Reviewer console: pending reviews, oldest first", json!({
+            "200": html_page("Table `queue`, rows linked `review-<review_id>`, 已等待 N 分钟"),
+            "303": { "description": "Not signed in: to `/review/login`" },
+        })) },
+        "/review/{review_id}": { "get": {
+            "tags": ["reviewer-console"],
+            "operationId": "reviewDetail",
+            "summary": "Reviewer console: identity beside both photos, approve / reject forms",
+            "parameters": [review_id.clone()],
+            "responses": {
+                "200": html_page("Forms `approve-form` (button `approve`) and `reject-form` (`reject-reason`, `reject-text`, `reject`)"),
+                "303": { "description": "Not signed in: to `/review/login`" },
+                "404": html_page("No such review"),
+            },
+        } },
+        "/review/{review_id}/photo/{kind}": { "get": {
+            "tags": ["reviewer-console"],
+            "operationId": "reviewPhoto",
+            "summary": "Reviewer console: a photo (JPEG, `no-store`)",
+            "parameters": [review_id.clone(), {
+                "name": "kind", "in": "path", "required": true,
+                "schema": { "type": "string", "enum": kinds.clone() },
+            }],
+            "responses": {
+                "200": { "description": "The cleaned JPEG", "content": { "image/jpeg": {
+                    "schema": { "type": "string", "format": "binary" } } } },
+                "401": html_page("No reviewer session"),
+                "404": html_page("No such review or kind"),
+                "410": html_page("Deleted after the retention period"),
+            },
+        } },
+        "/review/{review_id}/approve": { "post": {
+            "tags": ["reviewer-console"],
+            "operationId": "reviewApprove",
+            "summary": "Reviewer console: approve (the user is verified; audited)",
+            "parameters": [review_id.clone()],
+            "requestBody": csrf_form(json!({ "csrf": { "type": "string" } })),
+            "responses": {
+                "303": { "description": "Decided (or not signed in: to `/review/login`)" },
+                "403": html_page("CSRF token missing or wrong"),
+                "404": html_page("No such review"),
+                "409": html_page("Already decided"),
+            },
+        } },
+        "/review/{review_id}/reject": { "post": {
+            "tags": ["reviewer-console"],
+            "operationId": "reviewReject",
+            "summary": "Reviewer console: reject with a reason (the user is rejected; audited)",
+            "parameters": [review_id],
+            "requestBody": csrf_form(json!({
+                "csrf": { "type": "string" },
+                "reason": { "type": "string", "enum": reasons.clone() },
+                "text": { "type": "string", "description": "Required for `other`; at most 200 characters." },
+            })),
+            "responses": {
+                "303": { "description": "Decided (or not signed in: to `/review/login`)" },
+                "400": html_page("Unknown reason, or `other` without text"),
+                "403": html_page("CSRF token missing or wrong"),
+                "404": html_page("No such review"),
+                "409": html_page("Already decided"),
+            },
+        } },
+    });
+    let schemas = json!({
+        "ManualUploadRequest": object(&["kind", "size", "sha256"], json!({
+            "kind": { "type": "string", "enum": kinds.clone() },
+            "size": { "type": "integer", "minimum": 1, "maximum": MANUAL_UPLOAD_MAX_BYTES },
+            "sha256": { "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
+        })),
+        "ManualUpload": object(&["upload_id", "kind", "received", "size", "chunk_size", "complete"], json!({
+            "upload_id": { "type": "string" },
+            "kind": { "type": "string", "enum": kinds },
+            "received": { "type": "integer", "minimum": 0 },
+            "size": { "type": "integer", "minimum": 1 },
+            "chunk_size": { "type": "integer", "examples": [MANUAL_UPLOAD_CHUNK_BYTES] },
+            "complete": { "type": "boolean" },
+        })),
+        "ManualReviewStatus": object(
+            &["review_id", "status", "submitted_at", "expected_minutes_min", "expected_minutes_max"],
+            json!({
+                "review_id": { "type": "string" },
+                "status": { "type": "string", "enum": ["pending", "approved", "rejected"] },
+                "submitted_at": { "type": "integer" },
+                "expected_minutes_min": { "type": "integer", "examples": [MANUAL_REVIEW_EXPECTED_MINUTES_MIN] },
+                "expected_minutes_max": { "type": "integer", "examples": [MANUAL_REVIEW_EXPECTED_MINUTES_MAX] },
+                "decided_at": { "type": "integer" },
+                "reason_code": { "type": "string", "enum": reasons },
+                "reason_text": { "type": "string" },
+            }),
+        ),
+    });
+    if let (Some(target), Value::Object(paths)) =
+        (document.get_mut("paths").and_then(Value::as_object_mut), paths)
+    {
+        target.extend(paths);
+    }
+    if let (Some(target), Value::Object(schemas)) =
+        (document.pointer_mut("/components/schemas").and_then(Value::as_object_mut), schemas)
+    {
+        target.extend(schemas);
+    }
 }

@@ -3,6 +3,7 @@
 //! once and cloned cheaply into every handler. No globals, so tests can run many servers side by
 //! side, each with its own database and clock.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sqlx::AnyPool;
@@ -39,6 +40,8 @@ pub struct Limits {
     /// How long an Alipay authorization session waits for the user (and Alipay) before it
     /// ends as `alipay_timeout`.
     pub alipay_session_ttl_secs: u64,
+    /// Days after a manual review's decision when its photos are deleted.
+    pub photo_retention_days: u32,
 }
 
 impl Default for Limits {
@@ -53,6 +56,7 @@ impl Default for Limits {
             verification_ttl_secs: 30 * 60,
             provider_timeout_secs: 15,
             alipay_session_ttl_secs: 300,
+            photo_retention_days: 30,
         }
     }
 }
@@ -69,6 +73,9 @@ pub struct Settings {
     /// authorization page `/sandbox/alipay/authorize`) are served. On by
     /// default; `serve --no-sandbox` turns it off (the pages answer 404).
     pub sandbox: bool,
+    /// Where photos (blobs) are kept. `None`: `blobs/` beside the SQLite file, or
+    /// `$TMPDIR/signet-blobs` for a database URL (pass `--blob-dir` in real deployments).
+    pub blob_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -79,6 +86,7 @@ impl Default for Settings {
             password_cost: PasswordCost::OWASP,
             providers: Providers::sandbox(),
             sandbox: true,
+            blob_dir: None,
         }
     }
 }
@@ -98,7 +106,13 @@ impl Settings {
             password_cost: PasswordCost::FAST_INSECURE_FOR_TESTS,
             providers: Providers::sandbox(),
             sandbox: true,
+            blob_dir: None,
         }
+    }
+
+    pub fn with_blob_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.blob_dir = Some(dir.into());
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -130,6 +144,7 @@ impl std::fmt::Debug for Settings {
             .field("password_cost", &self.password_cost)
             .field("providers", &self.providers)
             .field("sandbox", &self.sandbox)
+            .field("blob_dir", &self.blob_dir)
             .finish()
     }
 }
@@ -151,6 +166,17 @@ struct Inner {
     identity_hasher: IdentityHasher,
     providers: Providers,
     sandbox: bool,
+    blob_dir: PathBuf,
+}
+
+/// The blob directory of `db` when none is configured.
+fn default_blob_dir(db: &DbConfig) -> PathBuf {
+    match db {
+        DbConfig::SqliteFile(path) => {
+            path.parent().unwrap_or_else(|| Path::new(".")).join(crate::blobs::BLOB_DIR_NAME)
+        }
+        DbConfig::Url(_) => std::env::temp_dir().join("signet-blobs"),
+    }
 }
 
 impl AppState {
@@ -161,6 +187,9 @@ impl AppState {
 
     /// Opens (creating and migrating if needed) the database with the given settings.
     pub async fn open_with(db: DbConfig, settings: Settings) -> Result<Self, AppError> {
+        let blob_dir = settings.blob_dir.clone().unwrap_or_else(|| default_blob_dir(&db));
+        std::fs::create_dir_all(&blob_dir)
+            .map_err(|e| AppError::internal("cannot create the blob directory", e))?;
         let (pool, backend) = db::open(&db).await?;
         let passwords = Passwords::new(settings.password_cost).await?;
         let auth_limiter = RateLimiter::new(
@@ -182,6 +211,7 @@ impl AppState {
                 identity_hasher,
                 providers: settings.providers,
                 sandbox: settings.sandbox,
+                blob_dir,
             }),
         })
     }
@@ -224,6 +254,11 @@ impl AppState {
 
     pub(crate) fn providers(&self) -> &Providers {
         &self.inner.providers
+    }
+
+    /// Where photos are kept (tests look at the files).
+    pub fn blob_dir(&self) -> &Path {
+        &self.inner.blob_dir
     }
 
     /// Whether the sandbox tester pages are served.

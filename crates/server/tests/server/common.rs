@@ -41,6 +41,10 @@ pub const TABLES: &[&str] = &[
     "sms_challenges",
     "sandbox_sms_outbox",
     "alipay_sessions",
+    "manual_uploads",
+    "manual_reviews",
+    "review_decisions",
+    "reviewer_sessions",
 ];
 
 /// Where the manual clock starts: 2026-01-01T00:00:00Z.
@@ -171,6 +175,7 @@ pub fn test_settings(clock: Arc<ManualClock>) -> Settings {
         password_cost: PasswordCost::FAST_INSECURE_FOR_TESTS,
         providers: Providers::sandbox(),
         sandbox: true,
+        blob_dir: None,
     }
 }
 

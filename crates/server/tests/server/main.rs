@@ -10,6 +10,7 @@ mod demo;
 mod http;
 mod input;
 mod logs;
+mod manual_review;
 mod me;
 mod phone;
 mod real_name;

@@ -1,0 +1,195 @@
+//! Manual review from the app's side against the real platform: photos prepared here, uploaded
+//! in chunks, submitted; the upload survives the platform going away mid-way.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use signet_app::manual_review::{self, ManualReviewDrafts, UploadProgress};
+use signet_app::real_name;
+use signet_app::secrets::{Keyring, SERVICE};
+use signet_app::session::{Session, SignInForm};
+use signet_app::store::Store;
+use signet_domain::api::{ManualPhotoKind, ReviewStatus};
+use signet_domain::identity::{DocumentType, IdentityInput};
+use signet_domain::{ErrorCode, Sensitive};
+use support::Platform;
+
+async fn signed_in(platform: &Platform, dir: &std::path::Path) -> Session {
+    let store = Store::open(dir).await.unwrap();
+    let session = Session::new(store, Keyring::new(SERVICE), &platform.url(), Arc::new(|_| {}));
+    let form = SignInForm {
+        account: "staff01".into(),
+        password: Sensitive::new("Signet-demo-1".into()),
+        server_url: platform.url(),
+    };
+    session.sign_in(form).await.unwrap();
+    session
+}
+
+async fn verification_id(session: &Session) -> String {
+    let input = IdentityInput {
+        document_type: DocumentType::IdCard,
+        number: Sensitive::new("11010519491231002X".into()),
+        name: "王芳".into(),
+    };
+    real_name::submit_identity(session, input).await.unwrap().verification_id
+}
+
+/// A noisy grey photo (sharp, mid-bright; its JPEG spans several chunks) as a PNG with stored
+/// deflate blocks.
+fn noisy_png(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        png.extend_from_slice(&body);
+        png.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+    let mut raw = Vec::new();
+    for _ in 0..height {
+        raw.extend([0u8]); // filter: none
+        for _ in 0..width {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let v = 40 + (state % 176) as u8;
+            raw.extend_from_slice(&[v, v, v]);
+        }
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<_> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i + 1 == blocks.len()));
+        let len = u16::try_from(block.len()).unwrap();
+        zlib.extend_from_slice(&len.to_le_bytes());
+        zlib.extend_from_slice(&(!len).to_le_bytes());
+        zlib.extend_from_slice(block);
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &zlib);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+async fn prepare_both(session: &Session, drafts: &ManualReviewDrafts) -> u64 {
+    let mut total = 0;
+    for (kind, seed) in [(ManualPhotoKind::IdFront, 1), (ManualPhotoKind::HoldingId, 2)] {
+        let preview =
+            manual_review::prepare_photo(session, drafts, kind, noisy_png(1200, 900, seed))
+                .await
+                .unwrap();
+        assert!(preview.preview.starts_with("data:image/jpeg;base64,"));
+        total += preview.bytes;
+    }
+    total
+}
+
+#[tokio::test]
+async fn photos_upload_in_chunks_and_the_review_is_pending() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start(server_dir.path()).await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let session = signed_in(&platform, app_dir.path()).await;
+    let vid = verification_id(&session).await;
+    let drafts = ManualReviewDrafts::default();
+
+    let refused = manual_review::prepare_photo(
+        &session,
+        &drafts,
+        ManualPhotoKind::IdFront,
+        b"GIF89a not really".to_vec(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidPhoto);
+    let missing = manual_review::upload_and_submit(&session, &drafts, &vid, |_| {}).await;
+    assert_eq!(missing.unwrap_err().code(), ErrorCode::InvalidInput);
+
+    let total = prepare_both(&session, &drafts).await;
+    assert!(total > 600_000, "several chunks: {total}");
+    let seen: Arc<Mutex<Vec<UploadProgress>>> = Arc::default();
+    let log = seen.clone();
+    let status = manual_review::upload_and_submit(&session, &drafts, &vid, move |p| {
+        log.lock().unwrap().push(p);
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.status, ReviewStatus::Pending);
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.len() > 4, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].overall_sent <= w[1].overall_sent));
+    let last = seen.last().unwrap();
+    assert_eq!((last.overall_sent, last.overall_total), (total, total));
+
+    let latest = manual_review::status(&session).await.unwrap().unwrap();
+    assert_eq!(latest.review_id, status.review_id);
+    // The photos were forgotten once submitted.
+    let again = manual_review::upload_and_submit(&session, &drafts, &vid, |_| {}).await;
+    assert_eq!(again.unwrap_err().code(), ErrorCode::InvalidInput);
+}
+
+#[tokio::test]
+async fn an_upload_resumes_after_the_platform_comes_back() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let mut platform = Platform::start(server_dir.path()).await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let session = Arc::new(signed_in(&platform, app_dir.path()).await);
+    let vid = verification_id(&session).await;
+    let drafts = Arc::new(ManualReviewDrafts::default());
+    let total = prepare_both(&session, &drafts).await;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let upload = tokio::spawn({
+        let (session, drafts) = (session.clone(), drafts.clone());
+        async move {
+            manual_review::upload_and_submit(&session, &drafts, &vid, move |p| {
+                let _ = tx.send(p);
+            })
+            .await
+        }
+    });
+    // Drop the platform once the first chunk is in.
+    loop {
+        let p = rx.recv().await.unwrap();
+        if p.overall_sent > 0 {
+            break;
+        }
+    }
+    platform.halt().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!upload.is_finished(), "the upload waits for the platform");
+    platform.resume().await;
+    let status = upload.await.unwrap().unwrap();
+    assert_eq!(status.status, ReviewStatus::Pending);
+    let mut last = None;
+    while let Ok(p) = rx.try_recv() {
+        last = Some(p);
+    }
+    assert_eq!(last.map(|p| p.overall_sent), Some(total));
+}
