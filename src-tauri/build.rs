@@ -20,6 +20,10 @@ const COMMANDS: &[&str] = &[
     "confirm_sms_code",
     "start_alipay",
     "close_alipay_window",
+    "prepare_id_photo",
+    "upload_manual_review",
+    "manual_review_status",
+    "discard_manual_photos",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 //! | `SIGNET_PLATFORM_URL` | `http://127.0.0.1:8787` | platform address the sign-in form offers |
 //! | `SIGNET_DATA_DIR` | the OS app-data directory | where the local store lives |
 //! | `SIGNET_RECONNECT_SECS` | `5` | how often an offline app asks whether the platform is back |
+//! | `SIGNET_REVIEW_POLL_SECS` | `30` | how often a pending manual review's status is asked for |
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,6 +17,7 @@ pub struct AppConfig {
     pub platform_url: String,
     pub data_dir: Option<PathBuf>,
     pub reconnect_every: Duration,
+    pub review_poll_every: Duration,
 }
 
 impl AppConfig {
@@ -26,6 +28,9 @@ impl AppConfig {
             data_dir: var("SIGNET_DATA_DIR").map(PathBuf::from),
             reconnect_every: Duration::from_secs(
                 var("SIGNET_RECONNECT_SECS").and_then(|v| v.parse().ok()).unwrap_or(5).max(1),
+            ),
+            review_poll_every: Duration::from_secs(
+                var("SIGNET_REVIEW_POLL_SECS").and_then(|v| v.parse().ok()).unwrap_or(30).max(1),
             ),
         }
     }

@@ -2,6 +2,7 @@
 //!
 //! - [`session::Session`]: sign-in, restore from the OS keyring, profile, sign-out.
 //! - [`real_name`]: real-name authentication: consent, step 1 checks, the methods.
+//! - [`manual_review`]: manual review: photo checks, resumable upload, waiting for the decision.
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
@@ -11,6 +12,7 @@
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod manual_review;
 pub mod platform;
 pub mod real_name;
 pub mod secrets;
@@ -22,12 +24,16 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 use crate::config::AppConfig;
+use crate::manual_review::{ManualReviewDrafts, ReviewWatcher};
 use crate::session::{Session, SessionEvent};
 
 /// Everything the commands share, registered once with `.manage()`.
 pub struct AppState {
     pub config: AppConfig,
     pub session: Arc<Session>,
+    /// Manual-review photos prepared for upload, in memory only.
+    pub manual_drafts: Arc<ManualReviewDrafts>,
+    pub review_watcher: Arc<ReviewWatcher>,
 }
 
 pub fn run() {
@@ -42,10 +48,12 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .on_window_event(remember_window_geometry)
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
             spawn_reconnect_loop(&state);
+            spawn_review_watcher(app.handle(), &state);
             app.manage(state);
             Ok(())
         })
@@ -69,6 +77,10 @@ pub fn run() {
             commands::real_name::confirm_sms_code,
             commands::real_name::start_alipay,
             commands::real_name::close_alipay_window,
+            commands::manual_review::prepare_id_photo,
+            commands::manual_review::upload_manual_review,
+            commands::manual_review::manual_review_status,
+            commands::manual_review::discard_manual_photos,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -87,12 +99,19 @@ async fn open_state(
     };
     let store = store::Store::open(&data_dir).await?;
     let handle = app.clone();
+    let manual_drafts = Arc::new(ManualReviewDrafts::default());
+    let drafts = manual_drafts.clone();
     let notify: session::Notifier = Arc::new(move |event| {
         let sent = match event {
             SessionEvent::Connectivity { online } => {
                 handle.emit("connectivity", serde_json::json!({ "online": online }))
             }
-            SessionEvent::SessionExpired => handle.emit("session_expired", ()),
+            SessionEvent::SessionExpired => {
+                // The photos of a session that ended go with it.
+                let drafts = drafts.clone();
+                tauri::async_runtime::spawn(async move { drafts.clear().await });
+                handle.emit("session_expired", ())
+            }
         };
         if let Err(e) = sent {
             tracing::warn!("could not tell the UI: {e}");
@@ -100,7 +119,45 @@ async fn open_state(
     });
     let keyring = secrets::Keyring::new(secrets::SERVICE);
     let session = Session::new(store, keyring, &config.platform_url, notify);
-    Ok(AppState { config, session: Arc::new(session) })
+    let review_watcher = Arc::new(ReviewWatcher::new(config.review_poll_every));
+    Ok(AppState { config, session: Arc::new(session), manual_drafts, review_watcher })
+}
+
+/// While the signed-in user's manual review is pending, asks for its status; once decided,
+/// tells the UI (`manual_review_decided`) and the desktop.
+fn spawn_review_watcher(app: &tauri::AppHandle, state: &AppState) {
+    let session = state.session.clone();
+    let watcher = state.review_watcher.clone();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        watcher
+            .run(&session, |status| {
+                if let Err(e) = app.emit("manual_review_decided", status) {
+                    tracing::warn!("could not tell the UI about the review: {e}");
+                }
+                notify_decision(&app, &session, status);
+            })
+            .await;
+    });
+}
+
+/// The desktop notification for a decided manual review, in the user's language.
+fn notify_decision(
+    app: &tauri::AppHandle,
+    session: &Arc<Session>,
+    status: &signet_domain::api::ManualReviewStatus,
+) {
+    use tauri_plugin_notification::NotificationExt;
+
+    let (app, session, status) = (app.clone(), session.clone(), status.clone());
+    tauri::async_runtime::spawn(async move {
+        let language = session.store().setting(commands::settings::KEY_LANGUAGE).await;
+        let english = language.ok().flatten().is_some_and(|language| language == "en");
+        let (title, body) = manual_review::decision_notice(&status, english);
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            tracing::warn!("could not show the desktop notification: {e}");
+        }
+    });
 }
 
 /// While signed in and offline, asks the platform every few seconds whether it is back.

@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use signet_domain::api::{
     AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, Health, IdentityAccepted,
-    PhoneChallenge, PhoneRequest, PhoneStart, Profile, RefreshRequest, SessionTokens,
-    SignInRequest, SmsCodeRequest, VerificationResult, APP_VERSION_HEADER,
+    ManualReviewStatus, ManualUpload, ManualUploadRequest, PhoneChallenge, PhoneRequest,
+    PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest, SmsCodeRequest,
+    VerificationResult, APP_VERSION_HEADER,
 };
 use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
@@ -192,6 +193,69 @@ impl PlatformClient {
         self.send(Method::GET, "/api/v1/real-name/attempts", None::<&()>, Some(token)).await
     }
 
+    /// Starts the resumable upload of one manual-review photo, or finds the unfinished one with
+    /// the same kind and SHA-256 (the platform answers where it stands).
+    pub async fn create_manual_upload(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        request: &ManualUploadRequest,
+    ) -> AppResult<ManualUpload> {
+        let path = method_path(verification_id, "manual/uploads")?;
+        self.send(Method::POST, &path, Some(request), Some(token)).await
+    }
+
+    /// Where an upload stands (`received`): asked after a network drop before sending on.
+    pub async fn manual_upload(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        upload_id: &str,
+    ) -> AppResult<ManualUpload> {
+        let path = manual_upload_path(verification_id, upload_id)?;
+        self.send(Method::GET, &path, None::<&()>, Some(token)).await
+    }
+
+    /// Sends bytes `start..start + chunk.len()` of a `total`-byte upload.
+    pub async fn put_manual_chunk(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        upload_id: &str,
+        start: u64,
+        total: u64,
+        chunk: Vec<u8>,
+    ) -> AppResult<ManualUpload> {
+        let path = manual_upload_path(verification_id, upload_id)?;
+        let range = content_range(start, chunk.len() as u64, total).ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, "empty or out-of-range upload chunk")
+        })?;
+        self.send_bytes(Method::PUT, &path, chunk, &range, token).await
+    }
+
+    /// Hands the uploaded photos to the reviewers.
+    pub async fn submit_manual_review(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+    ) -> AppResult<ManualReviewStatus> {
+        let path = method_path(verification_id, "manual/submit")?;
+        self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
+    }
+
+    /// The user's latest manual review; `None` when there has been none.
+    pub async fn manual_review_status(
+        &self,
+        token: &Sensitive<String>,
+    ) -> AppResult<Option<ManualReviewStatus>> {
+        let path = "/api/v1/real-name/manual/status";
+        match self.send(Method::GET, path, None::<&()>, Some(token)).await {
+            Ok(status) => Ok(Some(status)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -200,6 +264,31 @@ impl PlatformClient {
         bearer: Option<&Sensitive<String>>,
     ) -> AppResult<T> {
         let response = self.request(method, path, body, bearer).await?;
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            AppError::new(ErrorCode::ProtocolError, format!("{path}: unexpected answer: {e}"))
+        })
+    }
+
+    /// Like [`Self::send`], with raw bytes as the body (`application/octet-stream`) and their
+    /// place in the whole as `Content-Range`.
+    async fn send_bytes<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        bytes: Vec<u8>,
+        content_range: &str,
+        bearer: &Sensitive<String>,
+    ) -> AppResult<T> {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"))
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .header(reqwest::header::CONTENT_RANGE, content_range)
+            .bearer_auth(bearer.expose())
+            .body(bytes);
+        let response = execute(request).await?;
         let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         serde_json::from_slice(&bytes).map_err(|e| {
             AppError::new(ErrorCode::ProtocolError, format!("{path}: unexpected answer: {e}"))
@@ -232,14 +321,33 @@ impl PlatformClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| transport_error(&e))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
-        Err(error_from_response(status, &bytes))
+        execute(request).await
     }
+}
+
+/// Sends a request; a non-success answer becomes the platform's error.
+async fn execute(request: reqwest::RequestBuilder) -> AppResult<reqwest::Response> {
+    let response = request.send().await.map_err(|e| transport_error(&e))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
+    Err(error_from_response(status, &bytes))
+}
+
+/// `Content-Range: bytes START-END/TOTAL` for `len` bytes from `start` (END is inclusive);
+/// `None` for an empty chunk or one reaching past `total`.
+pub fn content_range(start: u64, len: u64, total: u64) -> Option<String> {
+    let end = start.checked_add(len)?.checked_sub(1)?;
+    (len > 0 && end < total).then(|| format!("bytes {start}-{end}/{total}"))
+}
+
+/// `/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}`.
+fn manual_upload_path(verification_id: &str, upload_id: &str) -> AppResult<String> {
+    let upload_id = path_segment(upload_id)
+        .map_err(|_| AppError::new(ErrorCode::ProtocolError, "platform sent an odd upload id"))?;
+    method_path(verification_id, &format!("manual/uploads/{upload_id}"))
 }
 
 /// `/api/v1/real-name/{verification_id}/{tail}`: a method endpoint of one verification.
@@ -316,6 +424,19 @@ mod tests {
             normalize_server_url("https://p.example/api").map_err(|e| e.code()),
             Err(ErrorCode::InvalidInput)
         );
+    }
+
+    #[test]
+    fn content_range_names_inclusive_ends() {
+        assert_eq!(content_range(0, 262_144, 600_000).as_deref(), Some("bytes 0-262143/600000"));
+        assert_eq!(
+            content_range(524_288, 75_712, 600_000).as_deref(),
+            Some("bytes 524288-599999/600000")
+        );
+        assert_eq!(content_range(0, 1, 1).as_deref(), Some("bytes 0-0/1"));
+        assert_eq!(content_range(0, 0, 10), None);
+        assert_eq!(content_range(5, 6, 10), None);
+        assert_eq!(content_range(u64::MAX, 2, 10), None);
     }
 
     #[test]

@@ -8,12 +8,12 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use signet_app::manual_review::{self, ManualReviewDrafts, UploadProgress};
+use signet_app::manual_review::{self, ManualReviewDrafts, ReviewWatcher, UploadProgress};
 use signet_app::real_name;
 use signet_app::secrets::{Keyring, SERVICE};
 use signet_app::session::{Session, SignInForm};
 use signet_app::store::Store;
-use signet_domain::api::{ManualPhotoKind, ReviewStatus};
+use signet_domain::api::{ManualPhotoKind, ManualReviewStatus, RejectReason, ReviewStatus};
 use signet_domain::identity::{DocumentType, IdentityInput};
 use signet_domain::{ErrorCode, Sensitive};
 use support::Platform;
@@ -192,4 +192,102 @@ async fn an_upload_resumes_after_the_platform_comes_back() {
         last = Some(p);
     }
     assert_eq!(last.map(|p| p.overall_sent), Some(total));
+}
+
+/// Signs in, uploads both photos and submits them: the pending review.
+async fn submitted(
+    platform: &Platform,
+    dir: &std::path::Path,
+) -> (Arc<Session>, ManualReviewStatus) {
+    let session = Arc::new(signed_in(platform, dir).await);
+    let vid = verification_id(&session).await;
+    let drafts = ManualReviewDrafts::default();
+    prepare_both(&session, &drafts).await;
+    let status = manual_review::upload_and_submit(&session, &drafts, &vid, |_| {}).await.unwrap();
+    assert_eq!(status.status, ReviewStatus::Pending);
+    (session, status)
+}
+
+/// What the reviewer console records for a decision (the console itself is tested with the
+/// server).
+async fn decide(platform: &Platform, review_id: &str, status: &str, reason: Option<&str>) {
+    sqlx::query(
+        "UPDATE manual_reviews SET status = $1, reason_code = $2, reason_text = $3, decided_at = $4
+         WHERE id = $5",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(reason.map(|_| "证件有效期已过"))
+    .bind(platform.state.now())
+    .bind(review_id)
+    .execute(platform.state.pool())
+    .await
+    .unwrap();
+}
+
+fn watch(
+    session: &Arc<Session>,
+    every: Duration,
+) -> (
+    Arc<ReviewWatcher>,
+    tokio::sync::mpsc::UnboundedReceiver<ManualReviewStatus>,
+    tokio::task::JoinHandle<()>,
+) {
+    let watcher = Arc::new(ReviewWatcher::new(every));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn({
+        let (watcher, session) = (watcher.clone(), session.clone());
+        async move {
+            watcher
+                .run(&session, move |status| {
+                    let _ = tx.send(status.clone());
+                })
+                .await;
+        }
+    });
+    (watcher, rx, task)
+}
+
+#[tokio::test]
+async fn the_watcher_announces_the_decision_once() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start(server_dir.path()).await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let (session, pending) = submitted(&platform, app_dir.path()).await;
+
+    let (watcher, mut decided, task) = watch(&session, Duration::from_millis(200));
+    watcher.wake();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(decided.try_recv().is_err(), "nothing to announce while pending");
+
+    decide(&platform, &pending.review_id, "rejected", Some("document_expired")).await;
+    let status =
+        tokio::time::timeout(Duration::from_secs(5), decided.recv()).await.unwrap().unwrap();
+    assert_eq!(status.review_id, pending.review_id);
+    assert_eq!(status.status, ReviewStatus::Rejected);
+    assert_eq!(status.reason_code, Some(RejectReason::DocumentExpired));
+    assert_eq!(status.reason_text.as_deref(), Some("证件有效期已过"));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(decided.try_recv().is_err(), "announced once");
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_decision_made_while_the_app_was_closed_is_announced_at_the_next_start() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start(server_dir.path()).await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let (session, pending) = submitted(&platform, app_dir.path()).await;
+    // The app is closed (no watcher) when the reviewer approves.
+    decide(&platform, &pending.review_id, "approved", None).await;
+
+    let (watcher, mut decided, task) = watch(&session, Duration::from_secs(3600));
+    watcher.wake();
+    let status =
+        tokio::time::timeout(Duration::from_secs(5), decided.recv()).await.unwrap().unwrap();
+    assert_eq!(
+        (status.review_id.as_str(), status.status),
+        (pending.review_id.as_str(), ReviewStatus::Approved)
+    );
+    task.abort();
 }

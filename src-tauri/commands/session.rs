@@ -6,12 +6,16 @@ use crate::AppState;
 
 #[tauri::command]
 pub async fn restore_session(state: State<'_, AppState>) -> AppResult<SessionView> {
-    state.session.restore().await
+    let view = state.session.restore().await;
+    state.review_watcher.wake();
+    view
 }
 
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, request: SignInForm) -> AppResult<SessionView> {
-    state.session.sign_in(request).await
+    let view = state.session.sign_in(request).await;
+    state.review_watcher.wake();
+    view
 }
 
 #[tauri::command]
@@ -21,5 +25,6 @@ pub async fn refresh_profile(state: State<'_, AppState>) -> AppResult<SessionVie
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
+    state.manual_drafts.clear().await;
     state.session.sign_out().await
 }

@@ -4,7 +4,7 @@ use tauri::State;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
-const KEY_LANGUAGE: &str = "language";
+pub(crate) const KEY_LANGUAGE: &str = "language";
 const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
 
 #[derive(Serialize)]

@@ -4,7 +4,7 @@
 // Outside Tauri (a plain browser, for looking at pages during development) the calls go to an
 // in-memory fake instead. It is a separate chunk loaded by dynamic import, so inside the app it is
 // never fetched or run.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toApiError } from "./errors";
 import type {
@@ -18,26 +18,41 @@ import type {
   IdentityCheck,
   IdentityInput,
   Language,
+  ManualPhotoKind,
+  ManualReviewStatus,
+  ManualReviewSubmission,
   MethodInput,
   MethodInputCheck,
   PhoneStart,
   PhoneVerification,
+  PhotoPreview,
   SessionView,
   Settings,
   SignInRequest,
   SmsChallenge,
   SmsConfirmation,
   SmsResend,
+  UploadProgress,
   VerificationResult,
 } from "./types";
 
 export interface Backend {
   invoke<T>(command: string, args?: Record<string, unknown>): Promise<T>;
+  /** A command taking raw bytes as its body (no JSON), with request headers. */
+  invokeRaw<T>(command: string, body: Uint8Array, headers: Record<string, string>): Promise<T>;
+  /** A channel to pass as a command argument; `handler` receives what the command sends on it. */
+  channel<T>(handler: (message: T) => void): unknown;
   listen<T>(event: string, handler: (payload: T) => void): Promise<() => void>;
 }
 
 const tauriBackend: Backend = {
   invoke: (command, args) => invoke(command, args),
+  invokeRaw: (command, body, headers) => invoke(command, body, { headers }),
+  channel: <T>(handler: (message: T) => void) => {
+    const channel = new Channel<T>();
+    channel.onmessage = handler;
+    return channel;
+  },
   listen: (event, handler) => listen(event, (e) => handler(e.payload as never)),
 };
 
@@ -89,6 +104,41 @@ export const api = {
   closeAlipayWindow: () => call<null>("close_alipay_window"),
   attemptHistory: () => call<AttemptHistory>("attempt_history"),
 };
+
+/** Raw bytes to a command; rejects with a normalised `ApiError`. */
+async function callRaw<T>(command: string, body: Uint8Array, headers: Record<string, string>): Promise<T> {
+  const b = await backend();
+  try {
+    return await b.invokeRaw<T>(command, body, headers);
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+export const manualApi = {
+  /** Checks and cleans a picked photo (the file's bytes); the Rust side keeps it in memory for
+   * the upload and answers with a preview. Rejects with `invalid_photo` (`details.error`). */
+  prepareIdPhoto: (kind: ManualPhotoKind, bytes: Uint8Array) =>
+    callRaw<PhotoPreview>("prepare_id_photo", bytes, { "x-photo-kind": kind }),
+  /** Uploads both prepared photos (resuming after network drops) and submits them for review. */
+  uploadManualReview: async (request: ManualReviewSubmission, onProgress: (progress: UploadProgress) => void) => {
+    const b = await backend();
+    try {
+      return await b.invoke<ManualReviewStatus>("upload_manual_review", { request, onProgress: b.channel(onProgress) });
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
+  /** The latest manual review; null when there has been none. */
+  manualReviewStatus: () => call<ManualReviewStatus | null>("manual_review_status"),
+  /** Forgets the prepared photos. */
+  discardManualPhotos: () => call<null>("discard_manual_photos"),
+};
+
+/** `manual_review_decided`: a pending manual review was approved or rejected. */
+export async function onManualReviewDecided(handler: (status: ManualReviewStatus) => void): Promise<() => void> {
+  return (await backend()).listen<ManualReviewStatus>("manual_review_decided", handler);
+}
 
 /** `connectivity`: the Rust side lost or regained the platform. */
 export async function onConnectivity(handler: (payload: ConnectivityPayload) => void): Promise<() => void> {

@@ -25,6 +25,9 @@ const KNOWN_CODES = [
   "sms_code_expired",
   "sms_code_voided",
   "sms_daily_limit",
+  // Manual review.
+  "invalid_photo",
+  "checksum_mismatch",
 ] as const;
 
 type KnownCode = (typeof KNOWN_CODES)[number];

@@ -29,6 +29,12 @@
 // fake-rn-budget=spent (bank card used up today), fake-rn-ttl=<seconds> (submission lifetime),
 // fake-history=empty | error, fake-rn-nocheck=1 (the local check fails: the platform's
 // invalid_input shows instead).
+// Manual review: photos are checked in the browser (JPEG/PNG only, HEIC refused, ≤ 10 MB, short
+// side ≥ 800 px, not too dark); the upload reports progress chunk by chunk (fake-manual-drop=1
+// pauses it as if the network dropped, then resumes); the reviewer decides after
+// fake-review-ms (default 8000) with fake-review=approved (default) | photo_unclear |
+// document_mismatch | not_holding_document | document_expired | other. With
+// fake-status=pending_review a review submitted 12 minutes ago is pending.
 import type { Backend } from "./api";
 import {
   checkIdentity,
@@ -43,6 +49,11 @@ import {
 import type {
   ApiError,
   AttemptRecord,
+  ManualPhotoKind,
+  ManualReviewStatus,
+  PhotoError,
+  PhotoPreview,
+  UploadProgress,
   FailureReason,
   IdentityAccepted,
   IdentityInput,
@@ -60,6 +71,52 @@ import type {
 } from "./types";
 
 const DEFAULT_SERVER = "https://credentials.campus.example.edu.cn";
+
+const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+const PHOTO_MIN_SHORT_SIDE = 800;
+const UPLOAD_CHUNK = 262_144;
+
+function refusePhoto(kind: ManualPhotoKind, error: PhotoError): never {
+  reject("invalid_photo", `${kind}: ${error.kind}`, { photo_kind: kind, error });
+}
+
+/** The browser's stand-in for `prepare_id_photo`: format from the magic bytes, size, short side
+ * and brightness; the preview is a canvas thumbnail. */
+async function fakePreparePhoto(kind: ManualPhotoKind, bytes: Uint8Array): Promise<PhotoPreview> {
+  if (bytes.length === 0) refusePhoto(kind, { kind: "empty" });
+  if (bytes.length > PHOTO_MAX_BYTES) refusePhoto(kind, { kind: "too_large", bytes: bytes.length, max: PHOTO_MAX_BYTES });
+  const head = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const png = head(1, 4) === "PNG";
+  if (!jpeg && !png) {
+    if (head(4, 8) === "ftyp") refusePhoto(kind, { kind: "unsupported_format", format: /^(avif|avis)/.test(head(8, 12)) ? "avif" : "heic" });
+    if (head(0, 3) === "GIF") refusePhoto(kind, { kind: "unsupported_format", format: "gif" });
+    refusePhoto(kind, { kind: "not_an_image" });
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes.slice().buffer]));
+  } catch (error) {
+    refusePhoto(kind, { kind: "corrupt", detail: String(error) });
+  }
+  const { width, height } = bitmap;
+  if (Math.min(width, height) < PHOTO_MIN_SHORT_SIDE) refusePhoto(kind, { kind: "too_small", width, height, min_short_side: PHOTO_MIN_SHORT_SIDE });
+  const scale = Math.min(1, 360 / Math.max(width, height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(width * scale));
+  canvas.height = Math.max(1, Math.round(height * scale));
+  const context = canvas.getContext("2d");
+  if (!context) reject("internal", "no canvas");
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0;
+  for (let i = 0; i < pixels.length; i += 4) sum += 0.299 * (pixels[i] ?? 0) + 0.587 * (pixels[i + 1] ?? 0) + 0.114 * (pixels[i + 2] ?? 0);
+  const mean = sum / (pixels.length / 4);
+  if (mean < 40) refusePhoto(kind, { kind: "too_dark", mean });
+  await sleep(300);
+  // Roughly what a quality-90 JPEG of the cleaned photo weighs.
+  return { kind, width, height, bytes: Math.round(width * height * 0.45), preview: canvas.toDataURL("image/jpeg", 0.8) };
+}
 
 function reject(code: string, message: string, details?: Record<string, unknown>): never {
   const error: ApiError = { code, message };
@@ -164,6 +221,51 @@ export function createFakeBackend(): Backend {
   let alipayClosed = false;
   const alipayOutcome = query.get("fake-alipay") ?? "success";
   const alipayWaitMs = Number(query.get("fake-alipay-ms")) > 0 ? Number(query.get("fake-alipay-ms")) : 2000;
+
+  // Manual review.
+  const photos = new Map<ManualPhotoKind, PhotoPreview>();
+  let review: ManualReviewStatus | null = null;
+  let reviewTimer: number | null = null;
+  const reviewOutcome = query.get("fake-review") ?? "approved";
+  const reviewMs = Number(query.get("fake-review-ms")) > 0 ? Number(query.get("fake-review-ms")) : 8000;
+
+  function scheduleDecision(v: FakeVerification | null): void {
+    if (reviewTimer !== null) window.clearTimeout(reviewTimer);
+    reviewTimer = window.setTimeout(() => {
+      reviewTimer = null;
+      if (!review || review.status !== "pending") return;
+      const now = Math.floor(Date.now() / 1000);
+      const approved = reviewOutcome === "approved";
+      const decided: ManualReviewStatus = { ...review, status: approved ? "approved" : "rejected", decided_at: now };
+      if (!approved) {
+        decided.reason_code = reviewOutcome;
+        if (reviewOutcome === "other") decided.reason_text = "证件照片被裁剪，请上传完整的证件照片。";
+      }
+      review = decided;
+      if (profile) profile = { ...profile, real_name_status: approved ? "verified" : "rejected", identity: v?.masked ?? profile.identity };
+      const reasons: Record<string, FailureReason> = {
+        photo_unclear: "photo_unclear",
+        document_mismatch: "document_mismatch",
+        not_holding_document: "not_holding_document",
+        document_expired: "document_expired",
+      };
+      if (v) {
+        record(v, "manual_review", approved ? { outcome: "success" } : { outcome: "failure", reason_code: reasons[reviewOutcome] ?? "review_rejected" });
+      }
+      console.info(`[signet fake] manual review ${decided.status}`);
+      emit("manual_review_decided", decided);
+    }, reviewMs);
+  }
+
+  if (status === "pending_review") {
+    review = {
+      review_id: "r-seeded",
+      status: "pending",
+      submitted_at: Math.floor(Date.now() / 1000) - 12 * 60,
+      expected_minutes_min: 15,
+      expected_minutes_max: 30,
+    };
+  }
 
   const leftFor = (method: VerificationMethod) => ATTEMPTS_PER_DAY - (attemptsUsed.get(method) ?? 0);
 
@@ -399,6 +501,64 @@ export function createFakeBackend(): Backend {
       if (alipayOpen) alipayClosed = true;
       return null;
     },
+    prepare_id_photo: async (args) => {
+      if (!profile) reject("not_signed_in", "no session");
+      const headers = (args.headers ?? {}) as Record<string, string>;
+      const kind = headers["x-photo-kind"];
+      if (kind !== "id_front" && kind !== "holding_id") reject("invalid_input", "kind: unknown_photo_kind", { field: "kind", reason: "unknown_photo_kind" });
+      photos.delete(kind);
+      const preview = await fakePreparePhoto(kind, args.body as Uint8Array);
+      photos.set(kind, preview);
+      return preview;
+    },
+    upload_manual_review: async (args) => {
+      const v = verification(args);
+      const channel = args.onProgress as { onmessage?: (progress: UploadProgress) => void } | undefined;
+      const front = photos.get("id_front");
+      const holding = photos.get("holding_id");
+      if (!front || !holding) reject("invalid_input", "photos: missing_photo", { field: "photos", reason: "missing_photo" });
+      const sizes: [ManualPhotoKind, number][] = [["id_front", front.bytes], ["holding_id", holding.bytes]];
+      const overallTotal = front.bytes + holding.bytes;
+      let before = 0;
+      let dropped = query.get("fake-manual-drop") !== "1";
+      for (const [kind, total] of sizes) {
+        for (let sent = 0; sent < total; ) {
+          await sleep(150);
+          if (!dropped && before + sent > overallTotal / 2) {
+            dropped = true;
+            console.info("[signet fake] network dropped; resuming in 3 s");
+            emit("connectivity", { online: false });
+            await sleep(3000);
+            emit("connectivity", { online: true });
+          }
+          sent = Math.min(total, sent + UPLOAD_CHUNK);
+          channel?.onmessage?.({ kind, sent, total, overall_sent: before + sent, overall_total: overallTotal });
+        }
+        before += total;
+      }
+      await sleep(300);
+      photos.clear();
+      review = {
+        review_id: `r-${randomHex(4)}`,
+        status: "pending",
+        submitted_at: Math.floor(Date.now() / 1000),
+        expected_minutes_min: 15,
+        expected_minutes_max: 30,
+      };
+      if (profile) profile = { ...profile, real_name_status: "pending_review", identity: v.masked };
+      scheduleDecision(v);
+      return review;
+    },
+    manual_review_status: async () => {
+      await sleep(250);
+      if (!profile) reject("not_signed_in", "no session");
+      if (review?.status === "pending" && review.review_id === "r-seeded" && reviewTimer === null) scheduleDecision(null);
+      return review;
+    },
+    discard_manual_photos: async () => {
+      photos.clear();
+      return null;
+    },
     attempt_history: async () => {
       await sleep(250);
       if (!profile) reject("not_signed_in", "no session");
@@ -512,6 +672,12 @@ export function createFakeBackend(): Backend {
       const handler = commands[command];
       if (!handler) reject("internal", `fake backend has no command ${command}`);
       return (await handler(args)) as T;
+    },
+    async invokeRaw<T>(command: string, body: Uint8Array, headers: Record<string, string>): Promise<T> {
+      return this.invoke<T>(command, { body, headers });
+    },
+    channel<T>(handler: (message: T) => void): unknown {
+      return { onmessage: handler };
     },
     async listen<T>(event: string, handler: (payload: T) => void) {
       const set = listeners.get(event) ?? new Set();

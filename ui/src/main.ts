@@ -6,6 +6,7 @@ import { api, inTauri, onConnectivity, onSessionExpired } from "./api";
 import { h } from "./dom";
 import { logError } from "./errors";
 import { setLanguage } from "./i18n";
+import { listenForReviewDecisions } from "./pages/real-name/manual";
 import { startRouter } from "./router";
 import { endSession, refreshProfile } from "./session";
 import { getState, setSession, update } from "./state";
@@ -46,6 +47,7 @@ function listenToBackend(): void {
   void onSessionExpired(() => endSession("session_expired")).catch((error: ApiError) =>
     logError("listen session_expired", error),
   );
+  listenForReviewDecisions();
 }
 
 async function start(): Promise<void> {

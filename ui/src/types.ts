@@ -211,6 +211,13 @@ export type FailureReason =
   | "alipay_timeout"
   /** Alipay: the Alipay account declined the authorization. */
   | "alipay_declined"
+  /** Manual review rejected: the reviewer's reason (`review_rejected`: another reason, in the
+   * reviewer's own words). */
+  | "photo_unclear"
+  | "document_mismatch"
+  | "not_holding_document"
+  | "document_expired"
+  | "review_rejected"
   | (string & {});
 
 export type MismatchedElement = "name" | "id_number" | "card_number" | "phone" | (string & {});
@@ -299,4 +306,72 @@ export interface AttemptRecord {
 /** `attempt_history`: newest first. */
 export interface AttemptHistory {
   attempts: AttemptRecord[];
+}
+
+// ---- Manual review (人工审核) --------------------------------------------------------------------
+
+export type ManualPhotoKind = "id_front" | "holding_id";
+
+/** `prepare_id_photo`: the photo passed the checks and was cleaned (upright, no metadata); it is
+ * kept in memory by the Rust side until uploaded. */
+export interface PhotoPreview {
+  kind: ManualPhotoKind;
+  /** Of the cleaned JPEG that will be uploaded. */
+  width: number;
+  height: number;
+  bytes: number;
+  /** A small JPEG as a `data:image/jpeg;base64,...` URL. */
+  preview: string;
+}
+
+/** Why a photo was refused (`invalid_photo`, `details.error`): the imaging crate's `PhotoError`. */
+export type PhotoError =
+  | { kind: "empty" }
+  | { kind: "too_large"; bytes: number; max: number }
+  | { kind: "not_an_image" }
+  /** `heic`, `heif`, `avif`, `gif`, `webp`, `bmp`, `tiff`, `jxl`. */
+  | { kind: "unsupported_format"; format: string }
+  | { kind: "too_many_pixels"; width: number; height: number; max_pixels: number }
+  | { kind: "too_big"; width: number; height: number; max_side: number }
+  | { kind: "corrupt"; detail: string }
+  | { kind: "too_small"; width: number; height: number; min_short_side: number }
+  | { kind: "too_dark"; mean: number }
+  | { kind: "too_blurry"; sharpness: number }
+  | { kind: "encode_failed"; detail: string };
+
+/** Sent over `upload_manual_review`'s channel after each chunk. */
+export interface UploadProgress {
+  kind: ManualPhotoKind;
+  sent: number;
+  total: number;
+  overall_sent: number;
+  overall_total: number;
+}
+
+export interface ManualReviewSubmission {
+  verification_id: string;
+}
+
+export type ReviewStatus = "pending" | "approved" | "rejected";
+
+export type RejectReason =
+  | "photo_unclear"
+  | "document_mismatch"
+  | "not_holding_document"
+  | "document_expired"
+  | "other"
+  | (string & {});
+
+/** `upload_manual_review`, `manual_review_status` and the `manual_review_decided` event. */
+export interface ManualReviewStatus {
+  review_id: string;
+  status: ReviewStatus;
+  /** Unix seconds. */
+  submitted_at: number;
+  expected_minutes_min: number;
+  expected_minutes_max: number;
+  decided_at?: number;
+  reason_code?: RejectReason;
+  /** The reviewer's own words, when rejected. */
+  reason_text?: string;
 }

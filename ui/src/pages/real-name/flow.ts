@@ -19,10 +19,14 @@ import type {
   IdentityCheck,
   IdentityInput,
   Known,
+  ManualPhotoKind,
+  ManualReviewStatus,
   MethodInputCheck,
+  PhotoPreview,
   MethodUnavailable,
   SmsChallenge,
   VerificationMethod,
+  UploadProgress,
   VerificationResult,
 } from "../../types";
 import { invalidateHistory } from "../center";
@@ -87,6 +91,27 @@ export interface AlipayDraft {
   error: ApiError | null;
 }
 
+export interface ManualPhoto {
+  /** The cleaned photo the Rust side keeps for the upload. */
+  preview: PhotoPreview | null;
+  /** `prepare_id_photo` is running. */
+  busy: boolean;
+  /** The photo was refused (`invalid_photo`), here or by the platform; or the check failed. */
+  error: ApiError | null;
+}
+
+export interface ManualDraft {
+  photos: Record<ManualPhotoKind, ManualPhoto>;
+  uploading: boolean;
+  progress: UploadProgress | null;
+  error: ApiError | null;
+  /** The user's latest review: pending (the pending page), or decided while in this flow. */
+  review: ManualReviewStatus | null;
+  /** `manual_review_status` was asked in this flow (the entry while 审核中). */
+  statusLoaded: boolean;
+  statusLoading: boolean;
+}
+
 export interface Flow {
   userId: string | null;
   consent: "unknown" | "loading" | "required" | "accepted" | "error";
@@ -104,11 +129,13 @@ export interface Flow {
   failures: number;
   /** Methods this flow used up today, with the epoch milliseconds they come back (if known). */
   usedUp: Map<VerificationMethod, number | null>;
-  result: { method: VerificationMethod; result: VerificationResult } | null;
+  /** `reviewerNote`: a manual reviewer's own words on a rejection. */
+  result: { method: VerificationMethod; result: VerificationResult; reviewerNote?: string } | null;
   bank: { card: LiveField; phone: LiveField; busy: boolean; error: ApiError | null };
   phone: PhoneDraft;
   /** Replaced (not reset) for a new submission, so a late answer for the old one is recognised. */
   alipay: AlipayDraft;
+  manual: ManualDraft;
 }
 
 export function liveField(value = ""): LiveField {
@@ -133,6 +160,19 @@ function freshPhone(number = ""): PhoneDraft {
 
 export function freshAlipay(): AlipayDraft {
   return { waiting: false, cancelling: false, error: null };
+}
+
+export function freshManual(): ManualDraft {
+  const photo = (): ManualPhoto => ({ preview: null, busy: false, error: null });
+  return {
+    photos: { id_front: photo(), holding_id: photo() },
+    uploading: false,
+    progress: null,
+    error: null,
+    review: null,
+    statusLoaded: false,
+    statusLoading: false,
+  };
 }
 
 function freshFlow(userId: string | null): Flow {
@@ -164,6 +204,7 @@ function freshFlow(userId: string | null): Flow {
     bank: { card: liveField(), phone: liveField(), busy: false, error: null },
     phone: freshPhone(),
     alipay: freshAlipay(),
+    manual: freshManual(),
   };
 }
 
@@ -286,6 +327,9 @@ export function acceptIdentity(accepted: IdentityAccepted): void {
   flow.bank.error = null;
   flow.phone = freshPhone(flow.phone.number.value);
   flow.alipay = freshAlipay();
+  // The prepared photos stay (they are the same person's); errors of the old submission go.
+  flow.manual.error = null;
+  flow.manual.progress = null;
   go("methods");
 }
 

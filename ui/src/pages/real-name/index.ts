@@ -10,6 +10,7 @@ import { stepper } from "./common";
 import { renderConsent, renderConsentPending } from "./consent";
 import { flow, loadConsent, syncUser, type Step } from "./flow";
 import { renderIdentity } from "./identity";
+import { listenForReviewDecisions, renderManual, reviewStep } from "./manual";
 import { renderMethodComingSoon, renderMethods } from "./methods";
 import { renderPhone } from "./phone";
 import { renderFailure, renderSuccess } from "./result";
@@ -34,8 +35,9 @@ function renderStep(step: Step): HTMLElement {
       return renderPhone();
     case "alipay":
       return renderAlipay();
-    case "face":
     case "manual_review":
+      return renderManual();
+    case "face":
       return renderMethodComingSoon(step);
     case "success":
       return renderSuccess();
@@ -44,13 +46,29 @@ function renderStep(step: Step): HTMLElement {
   }
 }
 
+/** A manual review's pages (pending, or its result) show without a submission in this flow:
+ * the user may come from the personal center while 审核中, or after restarting the app. */
+function renderReviewStep(step: Step): HTMLElement {
+  if (step === "success") return renderSuccess();
+  if (step === "failure") return renderFailure();
+  return renderManual();
+}
+
 export function renderRealName(): HTMLElement {
   syncUser();
+  listenForReviewDecisions();
   if (flow.consent === "unknown") queueMicrotask(() => void loadConsent());
-  const consented = flow.consent === "accepted";
-  const step: Step = consented && flow.accepted === null ? "identity" : flow.step;
+  const review = reviewStep();
+  const consented = flow.consent === "accepted" || review !== null;
+  const step: Step = review ?? (consented && flow.accepted === null ? "identity" : flow.step);
   const body =
-    flow.consent === "required" ? renderConsent() : consented ? renderStep(step) : renderConsentPending();
+    review !== null
+      ? renderReviewStep(review)
+      : flow.consent === "required"
+        ? renderConsent()
+        : consented
+          ? renderStep(step)
+          : renderConsentPending();
 
   return h(
     "div",

@@ -1,6 +1,6 @@
 // Step 2 (rn-methods): every method of the chooser, in the platform's order, with a short
 // description; unavailable ones disabled with the reason. Also the pages of methods the platform
-// lists but this app cannot run yet (rn-face, rn-manual).
+// lists but this app cannot run yet (rn-face).
 import { h } from "../../dom";
 import { t } from "../../i18n";
 import { icon } from "../../icons";
@@ -96,13 +96,12 @@ export function renderMethods(): HTMLElement {
   );
 }
 
-const COMING_SOON_TEST_IDS: Record<"face" | "manual_review", string> = {
+const COMING_SOON_TEST_IDS: Record<"face", string> = {
   face: "rn-face",
-  manual_review: "rn-manual",
 };
 
 /** A method the platform offers but this app does not run yet. */
-export function renderMethodComingSoon(method: "face" | "manual_review"): HTMLElement {
+export function renderMethodComingSoon(method: "face"): HTMLElement {
   return stepCard(
     COMING_SOON_TEST_IDS[method],
     methodName(method),

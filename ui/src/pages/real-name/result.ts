@@ -57,6 +57,14 @@ export function renderFailure(): HTMLElement {
       { class: "rn-failure-reason", "data-testid": "rn-failure-reason", "data-reason": result?.reason_code ?? "", "data-element": result?.mismatched_element ?? "" },
       failureText(method, { reason_code: result?.reason_code, mismatched_element: result?.mismatched_element }),
     ),
+    attempt?.reviewerNote
+      ? h(
+          "div",
+          { class: "rn-panel rn-reviewer-note", "data-testid": "rn-failure-reviewer-note" },
+          h("p", { class: "rn-panel-title" }, t("rn.failure.reviewerNote")),
+          h("p", { class: "rn-reviewer-note-text" }, attempt.reviewerNote),
+        )
+      : null,
     typeof left === "number"
       ? h(
           "p",

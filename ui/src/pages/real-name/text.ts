@@ -270,6 +270,17 @@ export function failureText(
       return t("rn.reason.alipay_timeout");
     case "alipay_declined":
       return t("rn.reason.alipay_declined");
+    // Manual review: the reviewer's reason.
+    case "photo_unclear":
+      return t("rn.reason.photo_unclear");
+    case "document_mismatch":
+      return t("rn.reason.document_mismatch");
+    case "not_holding_document":
+      return t("rn.reason.not_holding_document");
+    case "document_expired":
+      return t("rn.reason.document_expired");
+    case "review_rejected":
+      return t("rn.reason.review_rejected");
     // Not a platform code today; kept in case a carrier provider names it.
     case "carrier_mismatch":
       return t("rn.reason.carrier.phone");
