@@ -115,23 +115,6 @@ impl Desktop {
         cmd.spawn().expect("tauri-driver is on PATH (cargo xtask test installs it)")
     }
 
-    /// Starts the app binary directly, as a user double-clicking it again would, with this
-    /// machine's environment.
-    pub fn start_second_instance(&self) -> Child {
-        let mut cmd = Command::new(app_binary());
-        cmd.env("HOME", self.home.path())
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
-            .env("SIGNET_PLATFORM_URL", &self.platform_url)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in &self.extra_env {
-            cmd.env(k, v);
-        }
-        cmd.spawn().unwrap()
-    }
-
     pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
     }
@@ -199,7 +182,7 @@ impl Drop for Desktop {
     }
 }
 
-pub fn running_app_pids() -> Vec<u32> {
+fn running_app_pids() -> Vec<u32> {
     let exe = app_binary();
     std::fs::read_dir("/proc")
         .into_iter()
