@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use fantoccini::Locator;
 use support::browser::Browser;
-use support::e2e::{scenario, AppWindow, Desktop};
+use support::e2e::{as_wang_fang_choose, scenario, AppWindow, Desktop};
 use support::Platform;
 
 /// A 1200×900 textured, sharp JPEG that passes the photo checks, written to `dir`.
@@ -32,14 +32,7 @@ fn id_photo(dir: &Path, name: &str, seed: u32) -> PathBuf {
 
 /// Signs in as `staff01`, passes step 1 as 王芳 and submits both photos for manual review.
 async fn submit_for_review(app: &mut AppWindow, photos: &Path) {
-    app.sign_in("staff01", "Signet-demo-1").await;
-    app.click("entry-real-name").await;
-    app.click("rn-consent-accept").await;
-    app.find("rn-doc-type").await.select_by_value("id_card").await.unwrap();
-    app.type_into("rn-number", "11010519491231002X").await;
-    app.type_into("rn-name", "王芳").await;
-    app.click("rn-identity-submit").await;
-    app.click("rn-method-manual_review").await;
+    as_wang_fang_choose(app, "manual_review").await;
     app.find("rn-manual").await;
     let front = id_photo(photos, "front.jpg", 1);
     let holding = id_photo(photos, "holding.jpg", 2);

@@ -6,25 +6,8 @@
 
 mod support;
 
-use support::e2e::{scenario, AppWindow, Desktop};
+use support::e2e::{as_wang_fang_choose, fill_identity, scenario, to_identity_step, Desktop};
 use support::Platform;
-
-/// Signs in as `staff01` (not yet verified) and walks to step 1 of real-name authentication.
-async fn to_identity_step(app: &mut AppWindow) {
-    app.sign_in("staff01", "Signet-demo-1").await;
-    app.find("page-center").await;
-    app.click("entry-real-name").await;
-    app.find("rn-consent").await;
-    app.screenshot("consent").await;
-    app.click("rn-consent-accept").await;
-    app.find("rn-identity").await;
-}
-
-async fn fill_identity(app: &AppWindow, doc_type: &str, number: &str, name: &str) {
-    app.find("rn-doc-type").await.select_by_value(doc_type).await.unwrap();
-    app.type_into("rn-number", number).await;
-    app.type_into("rn-name", name).await;
-}
 
 /// The latest SMS code the sandbox carrier "sent" to `phone`.
 async fn sandbox_sms_code(platform: &Platform, phone: &str) -> String {
@@ -87,10 +70,7 @@ fn a_bank_card_mismatch_ends_on_the_failure_page_with_both_choices() {
         let platform = Platform::start(dir.path()).await;
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
-        to_identity_step(&mut app).await;
-        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
-        app.click("rn-identity-submit").await;
-        app.click("rn-method-bank_card").await;
+        as_wang_fang_choose(&mut app, "bank_card").await;
         app.type_into("rn-card-number", "6222020000000000026").await;
         app.type_into("rn-bank-phone", "13800138000").await;
         app.click("rn-bank-submit").await;
@@ -150,10 +130,7 @@ fn passes_phone_authentication_after_one_wrong_sms_code() {
         let platform = Platform::start(dir.path()).await;
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
-        to_identity_step(&mut app).await;
-        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
-        app.click("rn-identity-submit").await;
-        app.click("rn-method-phone").await;
+        as_wang_fang_choose(&mut app, "phone").await;
         app.find("rn-phone").await;
         app.type_into("rn-phone-number", "13800138000").await;
         app.click("rn-phone-send").await;
@@ -184,10 +161,7 @@ fn a_phone_registered_to_someone_else_fails_with_the_reason() {
         let platform = Platform::start(dir.path()).await;
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
-        to_identity_step(&mut app).await;
-        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
-        app.click("rn-identity-submit").await;
-        app.click("rn-method-phone").await;
+        as_wang_fang_choose(&mut app, "phone").await;
         app.type_into("rn-phone-number", "13900139000").await;
         app.click("rn-phone-send").await;
         app.find("rn-failure").await;
@@ -204,10 +178,7 @@ fn passes_alipay_authentication_in_the_apps_own_window() {
         let platform = Platform::start(dir.path()).await;
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
-        to_identity_step(&mut app).await;
-        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
-        app.click("rn-identity-submit").await;
-        app.click("rn-method-alipay").await;
+        as_wang_fang_choose(&mut app, "alipay").await;
         app.find("rn-alipay").await;
         app.screenshot("alipay-intro").await;
         let main = app.client.window().await.unwrap();
@@ -240,10 +211,7 @@ fn closing_the_alipay_window_ends_on_the_failure_page() {
         let platform = Platform::start(dir.path()).await;
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
-        to_identity_step(&mut app).await;
-        fill_identity(&app, "id_card", "11010519491231002X", "王芳").await;
-        app.click("rn-identity-submit").await;
-        app.click("rn-method-alipay").await;
+        as_wang_fang_choose(&mut app, "alipay").await;
         let main = app.client.window().await.unwrap();
         app.click("rn-alipay-start").await;
         app.wait_for_other_window(&main).await;

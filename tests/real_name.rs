@@ -28,7 +28,8 @@ async fn signed_in(platform: &Platform, dir: &std::path::Path, account: &str, pw
     session
 }
 
-/// A platform with the demo accounts, and an app signed in to it as `staff01`.
+/// A platform with the demo accounts, and an app signed in to it as `staff01`. Keep every
+/// field bound: dropping `platform` stops its server.
 struct Fixture {
     platform: Platform,
     session: Session,
@@ -120,7 +121,7 @@ async fn consent_is_remembered_per_user() {
 
 #[tokio::test]
 async fn an_invalid_identity_is_refused_before_it_is_sent() {
-    let Fixture { session, _dirs, .. } = Fixture::new().await;
+    let Fixture { session, _dirs, platform: _platform } = Fixture::new().await;
     let err = real_name::submit_identity(
         &session,
         identity(DocumentType::IdCard, "440524188001010014", "李明"),
@@ -136,7 +137,7 @@ async fn an_invalid_identity_is_refused_before_it_is_sent() {
 
 #[tokio::test]
 async fn a_passport_holder_is_offered_manual_review_only() {
-    let Fixture { session, _dirs, .. } = Fixture::new().await;
+    let Fixture { session, _dirs, platform: _platform } = Fixture::new().await;
     let accepted =
         real_name::submit_identity(&session, identity(DocumentType::Passport, "E12345678", "李明"))
             .await
@@ -259,7 +260,7 @@ async fn alipay_authorization_in_the_apps_window_verifies_the_user() {
 
 #[tokio::test]
 async fn closing_the_alipay_window_ends_on_a_window_closed_failure() {
-    let Fixture { session, _dirs, .. } = Fixture::new().await;
+    let Fixture { session, _dirs, platform: _platform } = Fixture::new().await;
     let accepted = submit_wang_fang(&session).await;
     let started = real_name::start_alipay(&session, &accepted.verification_id).await.unwrap();
     let result = real_name::await_alipay(

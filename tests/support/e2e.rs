@@ -367,3 +367,30 @@ impl AppWindow {
         shots
     }
 }
+
+// ---- real-name authentication paths shared by the scenarios ----
+
+/// Signs in as `staff01` (not yet verified) and walks to step 1 of real-name authentication.
+pub async fn to_identity_step(app: &mut AppWindow) {
+    app.sign_in("staff01", "Signet-demo-1").await;
+    app.find("page-center").await;
+    app.click("entry-real-name").await;
+    app.find("rn-consent").await;
+    app.screenshot("consent").await;
+    app.click("rn-consent-accept").await;
+    app.find("rn-identity").await;
+}
+
+pub async fn fill_identity(app: &AppWindow, doc_type: &str, number: &str, name: &str) {
+    app.find("rn-doc-type").await.select_by_value(doc_type).await.unwrap();
+    app.type_into("rn-number", number).await;
+    app.type_into("rn-name", name).await;
+}
+
+/// Step 1 as 王芳 (the sandbox providers' test identity), then `method` in the chooser.
+pub async fn as_wang_fang_choose(app: &mut AppWindow, method: &str) {
+    to_identity_step(app).await;
+    fill_identity(app, "id_card", "11010519491231002X", "王芳").await;
+    app.click("rn-identity-submit").await;
+    app.click(&format!("rn-method-{method}")).await;
+}
