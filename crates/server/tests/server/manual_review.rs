@@ -20,6 +20,7 @@ on_both_backends!(
     checksum_mismatch_answers_422_and_restarts_the_upload,
     decompression_bomb_png_is_an_invalid_photo_and_nothing_is_kept,
     non_image_is_an_invalid_photo,
+    truncated_jpeg_is_an_invalid_photo,
     oversize_declared_size_is_payload_too_large,
     another_users_verification_and_upload_are_not_found,
     staff_cannot_enter_the_reviewer_console,
@@ -419,6 +420,21 @@ async fn decompression_bomb_png_is_an_invalid_photo_and_nothing_is_kept(db: DbCo
     assert!(!files.iter().any(|f| f.starts_with(&upload_id)), "{files:?}");
     let path = format!("/api/v1/real-name/{vid}/manual/uploads/{upload_id}");
     assert_eq!(h.call(Method::GET, &path, Some(&token)).await.status, StatusCode::NOT_FOUND);
+}
+
+async fn truncated_jpeg_is_an_invalid_photo(db: DbConfig) {
+    let h = Harness::new(db).await;
+    let token = add_and_sign_in(&h, "staff01").await;
+    let vid = verification(&h, &token).await;
+    let whole = photo(3);
+    let truncated = &whole[..whole.len() / 2];
+
+    let reply = upload(&h, &token, &vid, "id_front", truncated).await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{reply:?}");
+    assert_eq!(reply.code(), "invalid_photo");
+    assert_eq!(reply.body["details"]["error"]["kind"], "corrupt");
+    assert_eq!(h.count("manual_uploads").await, 0);
 }
 
 async fn non_image_is_an_invalid_photo(db: DbConfig) {
