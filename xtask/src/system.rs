@@ -24,6 +24,7 @@ pub const RUN_PACKAGES: &[&str] = &[
 pub const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
+    "xdotool",
     "webkit2gtk-driver",
     "dbus",
     "gnome-keyring",
