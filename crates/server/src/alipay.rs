@@ -69,8 +69,7 @@ pub async fn start(
     verification_id: Result<Path<String>, PathRejection>,
 ) -> Result<NoStore<Json<AlipayStart>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
     // Earlier sessions end first (their attempts may use up today's budget).
     settle_open_sessions(&state, &user.user_id, now).await?;
     ensure_available(&state, &user.user_id, &verification, METHOD, now).await?;

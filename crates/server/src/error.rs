@@ -41,6 +41,13 @@ impl AppError {
         Self::new(ErrorCode::InvalidInput, message).with_details(json!({ "field": field }))
     }
 
+    /// One field of a method's body failed its domain rule: `details` carries the field and
+    /// the domain's error (`{"kind": ...}`), in the same shape as step 1's field errors.
+    pub fn invalid_field(field: &'static str, error: impl fmt::Display + serde::Serialize) -> Self {
+        Self::new(ErrorCode::InvalidInput, format!("{field}: {error}"))
+            .with_details(json!({ "field": field, "errors": [{ "field": field, "error": error }] }))
+    }
+
     /// A short text field failed [`signet_domain::api::check_text`]: `details.reason` says why,
     /// in the same words the app uses.
     pub fn invalid_text(field: &'static str, problem: signet_domain::api::TextProblem) -> Self {

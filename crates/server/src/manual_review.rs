@@ -105,8 +105,7 @@ pub async fn start_upload(
     ApiJson(request): ApiJson<ManualUploadRequest>,
 ) -> Result<NoStore<Json<ManualUpload>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
     if request.size > MANUAL_UPLOAD_MAX_BYTES {
         return Err(AppError::new(ErrorCode::PayloadTooLarge, "the photo is larger than 10 MiB")
             .with_details(json!({ "field": "size", "max": MANUAL_UPLOAD_MAX_BYTES })));
@@ -384,8 +383,7 @@ pub async fn submit(
     verification_id: Result<Path<String>, PathRejection>,
 ) -> Result<NoStore<Json<ManualReviewStatus>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
     ensure_available(&state, &user.user_id, &verification, VerificationMethod::ManualReview, now)
         .await?;
     let pending = sqlx::query("SELECT id FROM manual_reviews WHERE user_id = $1 AND status = $2")

@@ -74,12 +74,9 @@ pub async fn start(
     ApiJson(request): ApiJson<PhoneRequest>,
 ) -> Result<NoStore<Json<PhoneStart>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
-    let phone = validate_mobile_number(request.phone.expose()).map_err(|e| {
-        AppError::new(ErrorCode::InvalidInput, format!("phone: {e}"))
-            .with_details(json!({ "field": "phone", "errors": [{ "field": "phone", "error": e }] }))
-    })?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
+    let phone = validate_mobile_number(request.phone.expose())
+        .map_err(|e| AppError::invalid_field("phone", e))?;
     ensure_available(&state, &user.user_id, &verification, METHOD, now).await?;
     let hasher = state.identity_hasher();
     let phone_hmac = hex::encode(hasher.keyed(PHONE_PURPOSE, phone.number()));
@@ -159,8 +156,7 @@ pub async fn resend(
     verification_id: Result<Path<String>, PathRejection>,
 ) -> Result<NoStore<Json<PhoneChallenge>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
     let challenge = current_challenge(&state, &verification.id).await?.ok_or_else(no_code_sent)?;
     let sealed = challenge.phone_sealed.as_deref().ok_or_else(no_code_sent)?;
     let hasher = state.identity_hasher();
@@ -189,12 +185,9 @@ pub async fn confirm(
     ApiJson(request): ApiJson<SmsCodeRequest>,
 ) -> Result<NoStore<Json<VerificationResult>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
-    let code = validate_sms_code(request.code.expose()).map_err(|e| {
-        AppError::new(ErrorCode::InvalidInput, format!("code: {e}"))
-            .with_details(json!({ "field": "code", "errors": [{ "field": "code", "error": e }] }))
-    })?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
+    let code =
+        validate_sms_code(request.code.expose()).map_err(|e| AppError::invalid_field("code", e))?;
     let challenge = current_challenge(&state, &verification.id).await?.ok_or_else(no_code_sent)?;
     let attempt = Attempt {
         user_id: &user.user_id,

@@ -149,8 +149,7 @@ pub async fn bank_card(
     ApiJson(request): ApiJson<BankCardRequest>,
 ) -> Result<NoStore<Json<VerificationResult>>, AppError> {
     let now = state.now();
-    let verification_id = verification_id.map(|Path(id)| id).unwrap_or_default();
-    let verification = load_verification(&state, &user.user_id, &verification_id, now).await?;
+    let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
 
     let card = validate_bank_card(request.card_number.expose());
     let phone = validate_mobile_number(request.phone.expose());
@@ -338,10 +337,13 @@ pub(crate) struct Verification {
 pub(crate) async fn load_verification(
     state: &AppState,
     user_id: &str,
-    id: &str,
+    id: Result<Path<String>, PathRejection>,
     now: i64,
 ) -> Result<Verification, AppError> {
     let not_found = || AppError::new(ErrorCode::NotFound, "no such verification");
+    // A path that does not even parse is just another id that is not the caller's.
+    let Ok(Path(id)) = id else { return Err(not_found()) };
+    let id = id.as_str();
     if id.len() != 32 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(not_found());
     }

@@ -11,7 +11,6 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use signet_domain::identity::validate_mobile_number;
 use signet_domain::ErrorCode;
 use sqlx::Row;
@@ -52,11 +51,9 @@ pub async fn sandbox_sms_messages(
 ) -> Result<Vec<SandboxSms>, AppError> {
     let phone = phone
         .map(|raw| {
-            validate_mobile_number(raw).map(|p| p.number().to_owned()).map_err(|e| {
-                AppError::new(ErrorCode::InvalidInput, format!("phone: {e}")).with_details(
-                    json!({ "field": "phone", "errors": [{ "field": "phone", "error": e }] }),
-                )
-            })
+            validate_mobile_number(raw)
+                .map(|p| p.number().to_owned())
+                .map_err(|e| AppError::invalid_field("phone", e))
         })
         .transpose()?;
     let rows = match &phone {
