@@ -136,6 +136,22 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The reviewer behind a form post, if the form's CSRF token (`None` when the form did not
+/// parse) is their session's; otherwise the page to answer with: sign-in, or the refusal.
+async fn form_reviewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Result<Result<Reviewer, Response>, AppError> {
+    let Some(reviewer) = reviewer(state, headers).await? else {
+        return Ok(Err(redirect("/review/login")));
+    };
+    match csrf {
+        Some(csrf) if same(csrf, &reviewer.csrf) => Ok(Ok(reviewer)),
+        _ => Ok(Err(csrf_refused())),
+    }
+}
+
 fn csrf_refused() -> Response {
     message_page(
         StatusCode::FORBIDDEN,
@@ -261,13 +277,11 @@ pub async fn logout(
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    let Some(reviewer) = reviewer(&state, &headers).await? else {
-        return Ok(redirect("/review/login"));
+    let csrf = form.ok().map(|Form(f)| f.csrf);
+    let reviewer = match form_reviewer(&state, &headers, csrf.as_deref()).await? {
+        Ok(reviewer) => reviewer,
+        Err(page) => return Ok(page),
     };
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if !same(&csrf, &reviewer.csrf) {
-        return Ok(csrf_refused());
-    }
     sqlx::query("UPDATE reviewer_sessions SET revoked_at = $1 WHERE token_hash = $2")
         .bind(state.now())
         .bind(&reviewer.token_hash)
@@ -634,13 +648,11 @@ pub async fn approve(
     id: Result<Path<String>, PathRejection>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    let Some(reviewer) = reviewer(&state, &headers).await? else {
-        return Ok(redirect("/review/login"));
+    let csrf = form.ok().map(|Form(f)| f.csrf);
+    let reviewer = match form_reviewer(&state, &headers, csrf.as_deref()).await? {
+        Ok(reviewer) => reviewer,
+        Err(page) => return Ok(page),
     };
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if !same(&csrf, &reviewer.csrf) {
-        return Ok(csrf_refused());
-    }
     let id = id.map(|Path(id)| id).unwrap_or_default();
     if !valid_id(&id) {
         return Ok(review_not_found());
@@ -696,13 +708,14 @@ pub async fn reject(
     id: Result<Path<String>, PathRejection>,
     form: Result<Form<RejectForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    let Some(reviewer) = reviewer(&state, &headers).await? else {
-        return Ok(redirect("/review/login"));
-    };
-    let Ok(Form(form)) = form else { return Ok(csrf_refused()) };
-    if !same(&form.csrf, &reviewer.csrf) {
-        return Ok(csrf_refused());
-    }
+    let form = form.ok().map(|Form(f)| f);
+    let reviewer =
+        match form_reviewer(&state, &headers, form.as_ref().map(|f| f.csrf.as_str())).await? {
+            Ok(reviewer) => reviewer,
+            Err(page) => return Ok(page),
+        };
+    // `form_reviewer` accepted its token, so the form parsed.
+    let Some(form) = form else { return Ok(csrf_refused()) };
     let id = id.map(|Path(id)| id).unwrap_or_default();
     if !valid_id(&id) {
         return Ok(review_not_found());
