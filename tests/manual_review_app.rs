@@ -39,62 +39,19 @@ async fn verification_id(session: &Session) -> String {
     real_name::submit_identity(session, input).await.unwrap().verification_id
 }
 
-/// A noisy grey photo (sharp, mid-bright; its JPEG spans several chunks) as a PNG with stored
-/// deflate blocks.
+/// A noisy grey photo (sharp, mid-bright; its JPEG spans several chunks) as a PNG.
 fn noisy_png(width: u32, height: u32, seed: u32) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
-        }
-        !crc
-    }
-    fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        png.extend_from_slice(&body);
-        png.extend_from_slice(&crc32(&body).to_be_bytes());
-    }
-    let mut state = seed.wrapping_mul(2_654_435_761).max(1);
-    let mut raw = Vec::new();
-    for _ in 0..height {
-        raw.extend([0u8]); // filter: none
-        for _ in 0..width {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let v = 40 + (state % 176) as u8;
-            raw.extend_from_slice(&[v, v, v]);
-        }
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in &raw {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    let mut zlib = vec![0x78, 0x01];
-    let blocks: Vec<_> = raw.chunks(65_535).collect();
-    for (i, block) in blocks.iter().enumerate() {
-        zlib.push(u8::from(i + 1 == blocks.len()));
-        let len = u16::try_from(block.len()).unwrap();
-        zlib.extend_from_slice(&len.to_le_bytes());
-        zlib.extend_from_slice(&(!len).to_le_bytes());
-        zlib.extend_from_slice(block);
-    }
-    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut header = Vec::new();
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut png, b"IHDR", &header);
-    chunk(&mut png, b"IDAT", &zlib);
-    chunk(&mut png, b"IEND", &[]);
-    png
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
+    let img = image::RgbImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let v = 40 + (state % 176) as u8;
+        image::Rgb([v, v, v])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
 }
 
 async fn prepare_both(session: &Session, drafts: &ManualReviewDrafts) -> u64 {
