@@ -168,19 +168,40 @@ fn without_a_keyring_the_app_says_so_and_does_not_remember_the_session() {
     });
 }
 
-/// Resizes the app's main window with xdotool (package `xdotool`, installed by `cargo xtask test`).
-fn resize_main_window(width: u32, height: u32) {
+/// The X window id of the app's main window (xdotool is installed by `cargo xtask test`).
+fn main_window_id() -> Option<String> {
     let found = std::process::Command::new("xdotool")
         .args(["search", "--name", "^Signet 可信电子凭证$"])
         .output()
         .expect("xdotool is installed");
-    let id = String::from_utf8_lossy(&found.stdout).lines().next().unwrap_or_default().to_string();
-    assert!(!id.is_empty(), "the main window is on the X display");
-    let status = std::process::Command::new("xdotool")
-        .args(["windowsize", &id, &width.to_string(), &height.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    String::from_utf8_lossy(&found.stdout).lines().next().map(str::to_string)
+}
+
+/// The main window's size as the X server sees it.
+fn main_window_size(id: &str) -> Option<(u32, u32)> {
+    let out = std::process::Command::new("xdotool")
+        .args(["getwindowgeometry", "--shell", id])
+        .output()
+        .expect("xdotool is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix('=')?.trim().parse().ok())
+    };
+    Some((field("WIDTH")?, field("HEIGHT")?))
+}
+
+/// Waits (up to 10 s) until the main window exists and has the given size; returns what it has.
+async fn wait_for_window_size(want: (u32, u32)) -> Option<(u32, u32)> {
+    let started = std::time::Instant::now();
+    let mut last = None;
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        last = main_window_id().and_then(|id| main_window_size(&id));
+        if last == Some(want) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
 }
 
 #[test]
@@ -190,21 +211,26 @@ fn the_window_comes_back_at_the_size_the_user_left_it() {
         let platform = Platform::start(dir.path()).await;
         let mut desktop = Desktop::new(&name, &platform.url());
         let app = desktop.launch().await;
-        // Resized the way a user's window manager does it: through the X server. (WebDriver's
-        // own resize sometimes never returns under Xvfb, which has no window manager.)
-        resize_main_window(1000, 700);
-        let started = std::time::Instant::now();
-        while app.client.get_window_size().await.unwrap() != (1000, 700) {
-            assert!(started.elapsed().as_secs() < 10, "the window was not resized");
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        // Resized the way a user's window manager does it, through the X server, and measured
+        // there too: WebDriver's window commands sometimes never return under Xvfb, which has no
+        // window manager.
+        let id = main_window_id().expect("the main window is on the X display");
+        let status = std::process::Command::new("xdotool")
+            .args(["windowsize", &id, "1000", "700"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(wait_for_window_size((1000, 700)).await, Some((1000, 700)), "resized");
         // The app saves the geometry shortly after the last resize.
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         desktop.close(app).await;
 
         let app = desktop.launch().await;
-        let (w, h) = app.client.get_window_size().await.unwrap();
-        assert_eq!((w, h), (1000, 700), "window size remembered");
+        assert_eq!(
+            wait_for_window_size((1000, 700)).await,
+            Some((1000, 700)),
+            "window size remembered"
+        );
         desktop.close(app).await;
     });
 }
