@@ -17,6 +17,13 @@
 //! | POST | `/api/v1/real-name/{verification_id}/alipay` | bearer | [`AlipayStart`] |
 //! | GET | `/api/v1/real-name/{verification_id}/alipay/{session_id}` | bearer | [`AlipayStatus`] |
 //! | POST | `/api/v1/real-name/{verification_id}/alipay/{session_id}/cancel` | bearer | [`AlipayStatus`] |
+//! | GET | `/api/v1/signatures` | bearer | [`SignatureList`] |
+//! | PUT | `/api/v1/signatures/{signature_id}` | bearer, [`SignatureUpload`] | [`SignatureInfo`] (201 created, 200 replayed) |
+//! | PATCH | `/api/v1/signatures/{signature_id}` | bearer, [`SignatureRename`] | [`SignatureInfo`] |
+//! | DELETE | `/api/v1/signatures/{signature_id}` | bearer | 204 (also when already deleted) |
+//! | GET | `/api/v1/signatures/{signature_id}/image` | bearer | `image/png` |
+//! | GET | `/api/v1/signatures/{signature_id}/svg` | bearer | `image/svg+xml` (drawn only) |
+//! | PUT | `/api/v1/signatures/default` | bearer, [`DefaultSignature`] | [`SignatureList`] |
 
 use serde::{Deserialize, Serialize};
 
@@ -721,6 +728,101 @@ pub struct ManualReviewStatus {
     /// The reviewer's free text, when rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_text: Option<String>,
+}
+
+// Signatures (签名维护). The app creates a signature's id itself (32 lowercase hex digits, 128
+// random bits) before it first reaches the platform: the id is the idempotency key of the
+// create, so an outbox retry after a lost answer or a killed app can never make a second copy,
+// and an offline "set as default" can name a signature the platform has not seen yet.
+
+/// Most signatures one user keeps on the platform.
+pub const MAX_SIGNATURES: usize = 20;
+/// Longest signature name, in characters.
+pub const MAX_SIGNATURE_NAME_CHARS: usize = 32;
+/// Largest signature PNG the platform stores, in bytes.
+pub const MAX_SIGNATURE_PNG_BYTES: usize = 2 * 1024 * 1024;
+/// Largest signature SVG the platform stores, in bytes.
+pub const MAX_SIGNATURE_SVG_BYTES: usize = 2 * 1024 * 1024;
+/// Largest signature image side, in pixels.
+pub const MAX_SIGNATURE_SIDE_PX: u32 = 4096;
+
+/// Whether `id` has the shape of a signature id: 32 lowercase hex digits.
+pub fn is_signature_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// How a signature was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureKind {
+    /// Drawn by hand on the pad; has an SVG beside the PNG.
+    Drawn,
+    /// An uploaded photo or scan, cleaned to a transparent PNG.
+    Uploaded,
+}
+
+impl SignatureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Drawn => "drawn",
+            Self::Uploaded => "uploaded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Drawn, Self::Uploaded].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// `PUT /api/v1/signatures/{signature_id}`: create the signature with this id. Replaying the
+/// same upload answers 200 with the stored signature; the same id with other content answers
+/// 409 `conflict`. The PNG is transparent (RGBA), at most [`MAX_SIGNATURE_PNG_BYTES`] and
+/// [`MAX_SIGNATURE_SIDE_PX`] on each side; `svg` is present exactly for drawn signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureUpload {
+    pub name: String,
+    pub kind: SignatureKind,
+    /// The PNG, standard base64 with padding.
+    pub png_base64: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub svg: Option<String>,
+}
+
+/// `PATCH /api/v1/signatures/{signature_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRename {
+    pub name: String,
+}
+
+/// `PUT /api/v1/signatures/default`: make this signature the default (`null`: no default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultSignature {
+    pub signature_id: Option<String>,
+}
+
+/// One stored signature (without its image, which is fetched by id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: SignatureKind,
+    pub width: u32,
+    pub height: u32,
+    /// SHA-256 of the PNG, lowercase hex: the app compares it with its cached copy.
+    pub png_sha256: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+    pub is_default: bool,
+}
+
+/// `GET /api/v1/signatures`: the caller's signatures, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureList {
+    pub signatures: Vec<SignatureInfo>,
+    pub default_id: Option<String>,
 }
 
 #[cfg(test)]

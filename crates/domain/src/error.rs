@@ -56,6 +56,13 @@ pub enum ErrorCode {
     /// An upload's bytes do not match the SHA-256 declared when it started; the upload starts
     /// over (`details.received` is 0).
     ChecksumMismatch,
+    /// Saving a signature to the platform needs a verified real-name status.
+    RealNameRequired,
+    /// A signature image was refused: not a PNG, too large, no transparency, or unreadable.
+    /// `details.reason` names the problem.
+    InvalidSignature,
+    /// The user already keeps the most signatures allowed (`details.max`).
+    SignatureLimit,
 
     // Desktop app only: failures before or around a response.
     /// The platform could not be reached (connection refused, DNS, timeout).
@@ -86,9 +93,9 @@ impl ErrorCode {
             | Self::SessionExpired
             | Self::RefreshTokenReused
             | Self::NotSignedIn => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::RealNameRequired => 403,
             Self::NotFound => 404,
-            Self::Conflict => 409,
+            Self::Conflict | Self::SignatureLimit => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::AccountLocked => 423,
@@ -98,7 +105,7 @@ impl ErrorCode {
             }
             Self::ServerUnreachable | Self::TlsFailure => 503,
             Self::ProviderTimeout => 504,
-            Self::InvalidPhoto | Self::ChecksumMismatch => 422,
+            Self::InvalidPhoto | Self::ChecksumMismatch | Self::InvalidSignature => 422,
         }
     }
 
@@ -131,6 +138,9 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::SmsDailyLimit, "sms_daily_limit"),
     (ErrorCode::InvalidPhoto, "invalid_photo"),
     (ErrorCode::ChecksumMismatch, "checksum_mismatch"),
+    (ErrorCode::RealNameRequired, "real_name_required"),
+    (ErrorCode::InvalidSignature, "invalid_signature"),
+    (ErrorCode::SignatureLimit, "signature_limit"),
     (ErrorCode::ServerUnreachable, "server_unreachable"),
     (ErrorCode::TlsFailure, "tls_failure"),
     (ErrorCode::ProtocolError, "protocol_error"),
