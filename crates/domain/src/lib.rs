@@ -6,6 +6,8 @@
 //!   on to the UI, which branches on them.
 //! - [`identity`]: document types and the identity-number, name, phone and bank-card rules of
 //!   `spec/identity-rules.md`, with masking.
+//! - [`signature`]: hand-drawn signatures: [`signature::Drawing`], the quality check before
+//!   saving, and deterministic rendering to a transparent PNG and an SVG of the same outline.
 //! - [`sensitive`]: [`Sensitive`], a wrapper that never shows its value in `Debug` or `Display`.
 //!
 //! No I/O, no async runtime, no Tauri: everything here is a pure function or a plain type.
@@ -14,6 +16,7 @@ pub mod api;
 pub mod error;
 pub mod identity;
 pub mod sensitive;
+pub mod signature;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use sensitive::Sensitive;
