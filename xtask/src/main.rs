@@ -1,9 +1,10 @@
-//! Signet's developer tasks: `cargo xtask run` and `cargo xtask test`.
+//! Signet's developer tasks: `cargo xtask run`, `cargo xtask test` and `cargo xtask bench`.
 //!
-//! Both install what is missing first (Debian/Ubuntu system packages, tauri-driver, the UI's npm
+//! Each installs what is missing first (Debian/Ubuntu system packages, tauri-driver, the UI's npm
 //! modules), so a fresh clone needs nothing but cargo and node. Std only: this crate builds in
 //! seconds, before anything else.
 
+mod bench;
 mod postgres;
 mod system;
 
@@ -16,9 +17,10 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(&args[1..]),
         Some("test-inner") => test_inner(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run    install what is missing, start the sandbox platform and the app\n  test   everything: fmt, clippy, UI type-check, all tests (PostgreSQL, keyring, WebDriver)"
+                "usage: cargo xtask <task>\n\n  run    install what is missing, start the sandbox platform and the app\n  test   everything: fmt, clippy, UI type-check, all tests (PostgreSQL, keyring, WebDriver)\n  bench  the benchmarks against their references (installs ImageMagick), with a summary"
             );
             return ExitCode::from(2);
         }

@@ -29,41 +29,105 @@ impl PhotoFormat {
     }
 }
 
+/// What the first bytes say a file is, for every caller of this module. Wider than
+/// [`PhotoFormat`]: signature photos also accept WebP and BMP, which ID photos refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Container {
+    Jpeg,
+    Png,
+    Webp,
+    Bmp,
+}
+
+impl Container {
+    /// Lower-case name, as in the errors' `format` fields.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Container::Jpeg => "jpeg",
+            Container::Png => "png",
+            Container::Webp => "webp",
+            Container::Bmp => "bmp",
+        }
+    }
+}
+
+impl From<PhotoFormat> for Container {
+    fn from(format: PhotoFormat) -> Self {
+        match format {
+            PhotoFormat::Jpeg => Container::Jpeg,
+            PhotoFormat::Png => Container::Png,
+        }
+    }
+}
+
+/// Why a header was refused, before any pixel is decoded. Each public error type of the crate
+/// words it its own way (ID photos call `Truncated` corrupt; signature photos keep it apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HeaderError {
+    NotAnImage,
+    Unsupported(&'static str),
+    /// The file stops before its header, or its data, does.
+    Truncated(&'static str),
+    Corrupt(&'static str),
+}
+
+impl From<HeaderError> for PhotoError {
+    fn from(error: HeaderError) -> Self {
+        match error {
+            HeaderError::NotAnImage => PhotoError::NotAnImage,
+            HeaderError::Unsupported(format) => {
+                PhotoError::UnsupportedFormat { format: format.to_owned() }
+            }
+            HeaderError::Truncated(detail) | HeaderError::Corrupt(detail) => {
+                PhotoError::Corrupt { detail: detail.to_owned() }
+            }
+        }
+    }
+}
+
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-/// Tells the format from the first bytes; `bytes` must not be empty (checked by the caller).
+/// Tells the format of an ID photo from the first bytes; `bytes` must not be empty (checked by
+/// the caller). WebP and BMP are recognised but not accepted for ID photos.
 pub(crate) fn sniff(bytes: &[u8]) -> Result<PhotoFormat, PhotoError> {
-    let unsupported =
-        |format: &str| Err(PhotoError::UnsupportedFormat { format: format.to_owned() });
+    match sniff_container(bytes)? {
+        Container::Jpeg => Ok(PhotoFormat::Jpeg),
+        Container::Png => Ok(PhotoFormat::Png),
+        other => Err(HeaderError::Unsupported(other.name()).into()),
+    }
+}
+
+/// Tells the container from the first bytes; `bytes` must not be empty (checked by the caller).
+pub(crate) fn sniff_container(bytes: &[u8]) -> Result<Container, HeaderError> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Ok(PhotoFormat::Jpeg);
+        return Ok(Container::Jpeg);
     }
     if bytes.starts_with(PNG_SIGNATURE) {
-        return Ok(PhotoFormat::Png);
+        return Ok(Container::Png);
     }
     if let Some(format) = iso_media_image(bytes) {
-        return unsupported(format);
+        return Err(HeaderError::Unsupported(format));
     }
     if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        return unsupported("gif");
+        return Err(HeaderError::Unsupported("gif"));
     }
     if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        return unsupported("webp");
+        return Ok(Container::Webp);
     }
     if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        return unsupported("tiff");
+        return Err(HeaderError::Unsupported("tiff"));
     }
     if bytes.starts_with(&[0xFF, 0x0A]) || bytes.starts_with(b"\0\0\0\x0cJXL \r\n\x87\n") {
-        return unsupported("jxl");
+        return Err(HeaderError::Unsupported("jxl"));
     }
     // "BM" alone is two bytes; also require the BITMAPINFOHEADER-family size field to be sane.
     if bytes.len() >= 18 && bytes.starts_with(b"BM") {
         let dib_header = u32::from_le_bytes([bytes[14], bytes[15], bytes[16], bytes[17]]);
         if matches!(dib_header, 12 | 40 | 52 | 56 | 64 | 108 | 124) {
-            return unsupported("bmp");
+            return Ok(Container::Bmp);
         }
     }
-    Err(PhotoError::NotAnImage)
+    Err(HeaderError::NotAnImage)
 }
 
 /// HEIF-family files (HEIC, AVIF) are ISO base media files: a `ftyp` box naming brands.
@@ -89,26 +153,36 @@ fn iso_media_image(bytes: &[u8]) -> Option<&'static str> {
     found
 }
 
-/// Width and height as declared by the header, without decoding anything.
+/// Width and height of an ID photo as declared by the header, without decoding anything.
 pub(crate) fn declared_dimensions(
     format: PhotoFormat,
     bytes: &[u8],
 ) -> Result<(u32, u32), PhotoError> {
-    let dimensions = match format {
-        PhotoFormat::Png => png_dimensions(bytes),
-        PhotoFormat::Jpeg => jpeg_dimensions(bytes),
+    Ok(container_dimensions(format.into(), bytes)?)
+}
+
+/// Width and height as declared by the header, without decoding anything.
+pub(crate) fn container_dimensions(
+    container: Container,
+    bytes: &[u8],
+) -> Result<(u32, u32), HeaderError> {
+    let dimensions = match container {
+        Container::Png => png_dimensions(bytes),
+        Container::Jpeg => jpeg_dimensions(bytes),
+        Container::Webp => webp_dimensions(bytes),
+        Container::Bmp => bmp_dimensions(bytes),
     }?;
     match dimensions {
-        (0, _) | (_, 0) => Err(corrupt("the header declares an empty image")),
+        (0, _) | (_, 0) => Err(HeaderError::Corrupt("the header declares an empty image")),
         dimensions => Ok(dimensions),
     }
 }
 
 /// The IHDR chunk must come first: length 13, type, then width and height (big-endian).
-fn png_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
-    let header = bytes.get(8..24).ok_or_else(|| corrupt("the PNG header is cut short"))?;
+fn png_dimensions(bytes: &[u8]) -> Result<(u32, u32), HeaderError> {
+    let header = bytes.get(8..24).ok_or(HeaderError::Truncated("the PNG header is cut short"))?;
     if &header[0..8] != b"\0\0\0\x0dIHDR" {
-        return Err(corrupt("the PNG does not start with an IHDR chunk"));
+        return Err(HeaderError::Corrupt("the PNG does not start with an IHDR chunk"));
     }
     let width = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
     let height = u32::from_be_bytes([header[12], header[13], header[14], header[15]]);
@@ -116,7 +190,8 @@ fn png_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
 }
 
 /// Walks the marker segments up to the first frame header (SOF0-SOF15 except DHT, JPG, DAC).
-fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
+fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), HeaderError> {
+    let no_frame = HeaderError::Corrupt("the JPEG has no frame header");
     let frame = jpeg_segments(bytes)
         .find_map(|segment| match segment {
             Ok(Segment { marker, start, .. })
@@ -124,43 +199,198 @@ fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
             {
                 Some(Ok(start))
             }
-            Ok(Segment { marker: 0xDA, .. }) => Some(Err(corrupt("the JPEG has no frame header"))),
+            Ok(Segment { marker: 0xDA, .. }) => Some(Err(no_frame.clone())),
             Ok(_) => None,
             Err(e) => Some(Err(e)),
         })
-        .unwrap_or_else(|| Err(corrupt("the JPEG has no frame header")))?;
+        .unwrap_or_else(|| Err(no_frame.clone()))?;
     // Length, precision, then height and width (big-endian).
-    let header =
-        bytes.get(frame..frame + 7).ok_or_else(|| corrupt("the JPEG header is cut short"))?;
+    let header = bytes
+        .get(frame..frame + 7)
+        .ok_or(HeaderError::Truncated("the JPEG header is cut short"))?;
     let height = u32::from(u16::from_be_bytes([header[3], header[4]]));
     let width = u32::from(u16::from_be_bytes([header[5], header[6]]));
     Ok((width, height))
 }
 
-/// Refuses a JPEG that stops before its end-of-image marker. The JPEG decoder is lenient and
-/// paints the missing part grey, which would let a half-uploaded photo through to the reviewer.
-/// In compressed data 0xFF is always followed by 0x00 or a restart marker, and the table segments
-/// between progressive scans do not hold `FF D9` in practice, so one found after the first
-/// start-of-scan is the real end (an EXIF thumbnail's end comes before it; trailing bytes after
-/// the end, which some phones append, are fine).
+/// The first chunk after `RIFF....WEBP` holds the size: `VP8 ` (lossy: a key frame header),
+/// `VP8L` (lossless: 14-bit sides minus one) or `VP8X` (extended: 24-bit canvas sides minus one).
+fn webp_dimensions(bytes: &[u8]) -> Result<(u32, u32), HeaderError> {
+    let cut_short = HeaderError::Truncated("the WebP header is cut short");
+    let kind = bytes.get(12..16).ok_or(cut_short.clone())?;
+    let data = |range: std::ops::Range<usize>| bytes.get(20 + range.start..20 + range.end);
+    match kind {
+        b"VP8 " => {
+            let header = data(0..10).ok_or(cut_short)?;
+            if header[3..6] != [0x9D, 0x01, 0x2A] {
+                return Err(HeaderError::Corrupt("the WebP key frame header is malformed"));
+            }
+            let width = u16::from_le_bytes([header[6], header[7]]) & 0x3FFF;
+            let height = u16::from_le_bytes([header[8], header[9]]) & 0x3FFF;
+            Ok((u32::from(width), u32::from(height)))
+        }
+        b"VP8L" => {
+            let header = data(0..5).ok_or(cut_short)?;
+            if header[0] != 0x2F {
+                return Err(HeaderError::Corrupt("the lossless WebP header is malformed"));
+            }
+            let bits = u32::from_le_bytes([header[1], header[2], header[3], header[4]]);
+            Ok(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
+        }
+        b"VP8X" => {
+            let header = data(0..10).ok_or(cut_short)?;
+            let side = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], 0]) + 1;
+            Ok((side(&header[4..7]), side(&header[7..10])))
+        }
+        _ => Err(HeaderError::Corrupt("the WebP has no image header")),
+    }
+}
+
+/// BITMAPCOREHEADER (12 bytes) has 16-bit sides; the others signed 32-bit ones, a negative
+/// height meaning rows stored top-down.
+fn bmp_dimensions(bytes: &[u8]) -> Result<(u32, u32), HeaderError> {
+    let header = bytes.get(14..26).ok_or(HeaderError::Truncated("the BMP header is cut short"))?;
+    let dib_header = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+    if dib_header == 12 {
+        let width = u16::from_le_bytes([header[4], header[5]]);
+        let height = u16::from_le_bytes([header[6], header[7]]);
+        return Ok((u32::from(width), u32::from(height)));
+    }
+    let width = i32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+    let height = i32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+    let width =
+        u32::try_from(width).map_err(|_| HeaderError::Corrupt("the BMP width is negative"))?;
+    Ok((width, height.unsigned_abs()))
+}
+
+/// Refuses an ID photo whose JPEG stops before its end-of-image marker (see
+/// [`container_complete`]); PNGs are left to the decoder, which fails on missing image data.
 pub(crate) fn check_complete(format: PhotoFormat, bytes: &[u8]) -> Result<(), PhotoError> {
     if format != PhotoFormat::Jpeg {
-        // The PNG decoder itself fails on missing image data.
         return Ok(());
     }
-    let scan = jpeg_segments(bytes)
-        .find_map(|segment| match segment {
-            Ok(Segment { marker: 0xDA, end, .. }) => Some(Ok(end)),
-            Ok(_) => None,
-            Err(e) => Some(Err(e)),
-        })
-        .unwrap_or_else(|| Err(corrupt("the JPEG has no image data")))?;
-    let after_scan = bytes.get(scan..).unwrap_or_default();
-    if after_scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
-        Ok(())
-    } else {
-        Err(corrupt("the JPEG is cut short (no end-of-image marker)"))
+    Ok(container_complete(Container::Jpeg, bytes)?)
+}
+
+/// Refuses a file that stops before its end, as [`HeaderError::Truncated`].
+///
+/// JPEG: the decoder is lenient and paints the missing part grey, which would let a
+/// half-uploaded photo through. In compressed data 0xFF is always followed by 0x00 or a restart
+/// marker, and the table segments between progressive scans do not hold `FF D9` in practice, so
+/// one found after the first start-of-scan is the real end (an EXIF thumbnail's end comes before
+/// it; trailing bytes after the end, which some phones append, are fine).
+/// PNG: every chunk must be whole, up to `IEND`. WebP and BMP: the file must be as long as the
+/// size in its header says (a BMP writer may leave that field 0; the decoder then judges).
+pub(crate) fn container_complete(container: Container, bytes: &[u8]) -> Result<(), HeaderError> {
+    match container {
+        Container::Jpeg => {
+            let scan = jpeg_segments(bytes)
+                .find_map(|segment| match segment {
+                    Ok(Segment { marker: 0xDA, end, .. }) => Some(Ok(end)),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .unwrap_or(Err(HeaderError::Corrupt("the JPEG has no image data")))?;
+            let after_scan = bytes.get(scan..).unwrap_or_default();
+            if after_scan.windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
+                Ok(())
+            } else {
+                Err(HeaderError::Truncated("the JPEG is cut short (no end-of-image marker)"))
+            }
+        }
+        Container::Png => {
+            for chunk in png_chunks(bytes) {
+                if chunk?.kind == *b"IEND" {
+                    return Ok(());
+                }
+            }
+            Err(HeaderError::Truncated("the PNG is cut short (no IEND chunk)"))
+        }
+        Container::Webp => {
+            let declared =
+                bytes.get(4..8).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            if (bytes.len() as u64) < u64::from(declared) + 8 {
+                Err(HeaderError::Truncated("the WebP is cut short"))
+            } else {
+                Ok(())
+            }
+        }
+        Container::Bmp => {
+            let field = |at: usize| {
+                bytes.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            };
+            let (declared, pixels_at) = (field(2), field(10));
+            if (bytes.len() as u64) < u64::from(declared)
+                || bytes.len() as u64 <= u64::from(pixels_at)
+            {
+                Err(HeaderError::Truncated("the BMP is cut short"))
+            } else {
+                Ok(())
+            }
+        }
     }
+}
+
+/// Whether the file is an animation, from its headers: an `acTL` chunk before the image data
+/// (APNG), or the animation flag or an `ANIM` chunk (WebP). Decoders would show the first frame
+/// only, and a signature that is secretly a slideshow has no business on a document.
+pub(crate) fn is_animated(container: Container, bytes: &[u8]) -> bool {
+    match container {
+        Container::Png => png_chunks(bytes)
+            .map_while(Result::ok)
+            .take_while(|chunk| chunk.kind != *b"IDAT" && chunk.kind != *b"IEND")
+            .any(|chunk| chunk.kind == *b"acTL"),
+        Container::Webp => {
+            let flagged = bytes.get(12..16) == Some(b"VP8X")
+                && bytes.get(20).is_some_and(|flags| flags & 0x02 != 0);
+            flagged || webp_chunks(bytes).any(|kind| kind == *b"ANIM" || kind == *b"ANMF")
+        }
+        Container::Jpeg | Container::Bmp => false,
+    }
+}
+
+/// A PNG chunk's type; the walk checks that each chunk lies wholly inside the file.
+struct PngChunk {
+    kind: [u8; 4],
+}
+
+fn png_chunks(bytes: &[u8]) -> impl Iterator<Item = Result<PngChunk, HeaderError>> + '_ {
+    let mut pos = PNG_SIGNATURE.len();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let cut_short = HeaderError::Truncated("the PNG is cut short");
+        let Some(header) = bytes.get(pos..pos + 8) else {
+            done = true;
+            return Some(Err(cut_short));
+        };
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+        let kind = [header[4], header[5], header[6], header[7]];
+        // Length, type, data, CRC.
+        let end = pos as u64 + 12 + u64::from(len);
+        if end > bytes.len() as u64 {
+            done = true;
+            return Some(Err(cut_short));
+        }
+        pos = usize::try_from(end).unwrap_or(usize::MAX);
+        done = kind == *b"IEND";
+        Some(Ok(PngChunk { kind }))
+    })
+}
+
+/// The chunk types of a WebP, in order, as far as the file holds them.
+fn webp_chunks(bytes: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
+    let mut pos = 12;
+    std::iter::from_fn(move || {
+        let header = bytes.get(pos..pos + 8)?;
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        // Chunks are padded to an even length.
+        let next = pos as u64 + 8 + u64::from(len) + u64::from(len & 1);
+        pos = usize::try_from(next).unwrap_or(usize::MAX);
+        Some([header[0], header[1], header[2], header[3]])
+    })
 }
 
 /// A marker segment: `start` is where its length field begins, `end` just past its payload.
@@ -172,7 +402,7 @@ struct Segment {
 
 /// The marker segments after SOI, up to and including the first start-of-scan (whose payload is
 /// only its header; the compressed data follows).
-fn jpeg_segments(bytes: &[u8]) -> impl Iterator<Item = Result<Segment, PhotoError>> + '_ {
+fn jpeg_segments(bytes: &[u8]) -> impl Iterator<Item = Result<Segment, HeaderError>> + '_ {
     let mut pos = 2; // after SOI
     let mut done = false;
     std::iter::from_fn(move || {
@@ -185,11 +415,12 @@ fn jpeg_segments(bytes: &[u8]) -> impl Iterator<Item = Result<Segment, PhotoErro
     })
 }
 
-fn next_segment(bytes: &[u8], pos: &mut usize) -> Result<Segment, PhotoError> {
-    let cut_short = || corrupt("the JPEG header is cut short");
+fn next_segment(bytes: &[u8], pos: &mut usize) -> Result<Segment, HeaderError> {
+    let cut_short = || HeaderError::Truncated("the JPEG header is cut short");
+    let malformed = HeaderError::Corrupt("the JPEG header is malformed");
     loop {
         if *bytes.get(*pos).ok_or_else(cut_short)? != 0xFF {
-            return Err(corrupt("the JPEG header is malformed"));
+            return Err(malformed);
         }
         // Any number of 0xFF fill bytes may precede a marker.
         while *bytes.get(*pos + 1).ok_or_else(cut_short)? == 0xFF {
@@ -206,16 +437,12 @@ fn next_segment(bytes: &[u8], pos: &mut usize) -> Result<Segment, PhotoError> {
         let len_bytes = bytes.get(*pos..*pos + 2).ok_or_else(cut_short)?;
         let len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
         if len < 2 {
-            return Err(corrupt("the JPEG header is malformed"));
+            return Err(malformed);
         }
         let segment = Segment { marker, start: *pos, end: *pos + len };
         *pos += len;
         return Ok(segment);
     }
-}
-
-fn corrupt(detail: &str) -> PhotoError {
-    PhotoError::Corrupt { detail: detail.to_owned() }
 }
 
 #[cfg(test)]

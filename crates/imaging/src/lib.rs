@@ -10,6 +10,9 @@
 //!   position!), XMP, ICC profile or comment survives.
 //! - [`PhotoError`] says why a photo was refused; it serialises as `{"kind": "too_dark", ...}`
 //!   for the UI.
+//! - [`load_signature_photo`] turns a photo or scan of a handwritten signature into a
+//!   [`SignatureSource`] (same format sniffing and header-first limits, plus WebP and BMP), whose
+//!   [`SignatureSource::clean`] cuts out the ink as a transparent PNG at the user's threshold.
 //!
 //! Decisions:
 //! - JPEG and PNG only. HEIC/HEIF is recognised and refused as
@@ -30,15 +33,23 @@
 //!   reviewer as a grey-bottomed picture.
 //! - Pure functions over bytes: no I/O, no async, no global state; callers on an async runtime
 //!   should use a blocking thread.
-//!
-//! The signature-photo cleanup (issue 5) is meant to reuse the same format and limit checks.
 
 mod error;
 mod format;
 mod prepare;
 mod quality;
+mod signature;
+mod signature_png;
 
 pub use error::PhotoError;
 pub use format::PhotoFormat;
 pub use prepare::{prepare_id_photo, PhotoLimits, PreparedPhoto, OUTPUT_JPEG_QUALITY};
 pub use quality::{ANALYSIS_LONG_SIDE, MIN_MEAN_LUMINANCE, MIN_SHARPNESS};
+pub use signature::{
+    load_signature_photo, CleanedSignature, CleanupOptions, InkMode, SignatureCrop,
+    SignatureImageError, SignaturePhotoLimits, SignatureSource, CLEANED_SIGNATURE_MAX_SIDE,
+    SIGNATURE_WORKING_LONG_SIDE,
+};
+pub use signature_png::{
+    check_signature_png, SignaturePngProblem, SIGNATURE_MAX_SIDE_PX, SIGNATURE_PNG_MAX_BYTES,
+};

@@ -234,7 +234,7 @@ fn decode_upright(
 }
 
 /// 8-bit RGB for analysis and encoding; transparent areas become white, as on a page.
-fn flatten_onto_white(image: DynamicImage) -> RgbImage {
+pub(crate) fn flatten_onto_white(image: DynamicImage) -> RgbImage {
     if !image.color().has_alpha() {
         return image.into_rgb8();
     }
