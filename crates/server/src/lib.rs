@@ -1,7 +1,8 @@
 //! Signet's reference platform server: accounts, sessions, the profile API that the desktop
 //! app syncs with, and real-name authentication behind provider traits with sandbox providers
 //! ([`Providers`]), including manual review with its reviewer console (`/review`) and photo
-//! retention ([`purge_expired_photos`]), over SQLite (default) or PostgreSQL.
+//! retention ([`purge_expired_photos`]), and signature storage, over SQLite (default) or
+//! PostgreSQL.
 //!
 //! - [`app`] builds the axum [`Router`] from an [`AppState`]; [`serve`] runs it on a listener
 //!   with graceful shutdown; [`spawn`] starts it on `127.0.0.1:0` for tests.
@@ -18,7 +19,7 @@ use std::net::SocketAddr;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
 
 mod accounts;
@@ -44,6 +45,7 @@ mod review_console;
 mod sandbox;
 mod secrets;
 mod sessions;
+mod signatures;
 mod state;
 mod tokens;
 
@@ -106,6 +108,28 @@ impl Endpoint {
     {
         Self { method: Method::PUT, path, handler: put(handler) }
     }
+
+    fn patch<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self { method: Method::PATCH, path, handler: patch(handler) }
+    }
+
+    fn delete<H, T>(path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        Self { method: Method::DELETE, path, handler: delete(handler) }
+    }
+
+    /// Bodies up to `bytes` instead of [`Limits::json_body_bytes`].
+    fn body_limit(mut self, bytes: usize) -> Self {
+        self.handler = self.handler.layer(DefaultBodyLimit::max(bytes));
+        self
+    }
 }
 
 /// The one table of routes: [`app`] mounts exactly these and [`routes`] lists them.
@@ -143,6 +167,15 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         Endpoint::post("/api/v1/real-name/{verification_id}/manual/submit", manual_review::submit),
         Endpoint::get("/api/v1/real-name/manual/status", manual_review::status),
+        Endpoint::get("/api/v1/signatures", signatures::list),
+        // Matched before `{signature_id}`: a static segment wins.
+        Endpoint::put("/api/v1/signatures/default", signatures::set_default),
+        Endpoint::put("/api/v1/signatures/{signature_id}", signatures::create)
+            .body_limit(signatures::UPLOAD_BODY_BYTES),
+        Endpoint::patch("/api/v1/signatures/{signature_id}", signatures::rename),
+        Endpoint::delete("/api/v1/signatures/{signature_id}", signatures::delete),
+        Endpoint::get("/api/v1/signatures/{signature_id}/image", signatures::image),
+        Endpoint::get("/api/v1/signatures/{signature_id}/svg", signatures::svg),
         Endpoint::get("/review/login", review_console::login_page),
         Endpoint::post("/review/login", review_console::login),
         Endpoint::post("/review/logout", review_console::logout),

@@ -5,10 +5,12 @@ use axum::Json;
 use serde_json::Map;
 use serde_json::{json, Value};
 use signet_domain::api::{
-    FailureReason, ManualPhotoKind, RealNameStatus, RejectReason, Role, ACCESS_TOKEN_TTL_SECS,
-    LOCKOUT_SECS, MANUAL_REVIEW_EXPECTED_MINUTES_MAX, MANUAL_REVIEW_EXPECTED_MINUTES_MIN,
-    MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_BYTES, MANUAL_UPLOAD_MAX_CHUNK_BYTES,
-    MAX_ACCOUNT_CHARS, MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS, REFRESH_TOKEN_TTL_SECS,
+    FailureReason, ManualPhotoKind, RealNameStatus, RejectReason, Role, SignatureKind,
+    ACCESS_TOKEN_TTL_SECS, LOCKOUT_SECS, MANUAL_REVIEW_EXPECTED_MINUTES_MAX,
+    MANUAL_REVIEW_EXPECTED_MINUTES_MIN, MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_BYTES,
+    MANUAL_UPLOAD_MAX_CHUNK_BYTES, MAX_ACCOUNT_CHARS, MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS,
+    MAX_SIGNATURES, MAX_SIGNATURE_NAME_CHARS, MAX_SIGNATURE_PNG_BYTES, MAX_SIGNATURE_SIDE_PX,
+    MAX_SIGNATURE_SVG_BYTES, REFRESH_TOKEN_TTL_SECS,
 };
 use signet_domain::identity::{
     DocumentType, VerificationMethod, BANK_CARD_LENGTHS, SMS_CODES_PER_PHONE_PER_DAY,
@@ -42,6 +44,9 @@ const SERVER_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::SmsDailyLimit,
     ErrorCode::InvalidPhoto,
     ErrorCode::ChecksumMismatch,
+    ErrorCode::RealNameRequired,
+    ErrorCode::InvalidSignature,
+    ErrorCode::SignatureLimit,
 ];
 
 pub async fn openapi() -> Json<Value> {
@@ -52,6 +57,7 @@ pub async fn openapi() -> Json<Value> {
 pub fn document() -> Value {
     let mut document = base_document();
     add_manual_review(&mut document);
+    add_signatures(&mut document);
     document
 }
 
@@ -937,6 +943,179 @@ fn add_manual_review(document: &mut Value) {
                 "reason_text": { "type": "string" },
             }),
         ),
+    });
+    if let (Some(target), Value::Object(paths)) =
+        (document.get_mut("paths").and_then(Value::as_object_mut), paths)
+    {
+        target.extend(paths);
+    }
+    if let (Some(target), Value::Object(schemas)) =
+        (document.pointer_mut("/components/schemas").and_then(Value::as_object_mut), schemas)
+    {
+        target.extend(schemas);
+    }
+}
+
+/// Signatures (签名维护): paths and schemas.
+fn add_signatures(document: &mut Value) {
+    let signature_id = json!({
+        "name": "signature_id", "in": "path", "required": true,
+        "schema": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
+        "description": "Made by the app (128 random bits); the idempotency key of the create.",
+    });
+    let kinds: Vec<&str> =
+        [SignatureKind::Drawn, SignatureKind::Uploaded].iter().map(|k| k.as_str()).collect();
+    let unauthorized = error_response("`unauthorized` or `session_expired`");
+    let real_name_required = error_response(
+        "`real_name_required`: the caller's real name is not verified (`details.real_name_status`)",
+    );
+    let rate_limited = error_response("`rate_limited` (signature changes per user per minute)");
+    let not_found = error_response("`not_found`: no live signature of the caller has this id");
+    let paths = json!({
+        "/api/v1/signatures": { "get": {
+            "tags": ["signatures"],
+            "operationId": "signatureList",
+            "summary": "The caller's signatures, oldest first, and the default",
+            "security": [{ "bearer": [] }],
+            "responses": {
+                "200": json_response("The signatures", "SignatureList"),
+                "401": unauthorized.clone(),
+            },
+        } },
+        "/api/v1/signatures/default": { "put": {
+            "tags": ["signatures"],
+            "operationId": "signatureSetDefault",
+            "summary": "Make a signature the default, or clear the default (`null`)",
+            "security": [{ "bearer": [] }],
+            "requestBody": json_body("DefaultSignature"),
+            "responses": {
+                "200": json_response("The signatures with the new default", "SignatureList"),
+                "400": error_response("`malformed_json` or `invalid_input` (`signature_id`)"),
+                "401": unauthorized.clone(),
+                "403": real_name_required.clone(),
+                "404": not_found.clone(),
+                "429": rate_limited.clone(),
+            },
+        } },
+        "/api/v1/signatures/{signature_id}": {
+            "put": {
+                "tags": ["signatures"],
+                "operationId": "signatureCreate",
+                "summary": "Create a signature under the app's id (idempotent)",
+                "description": format!("A replay of the same create (same id, kind, PNG and SVG; the \
+                    name is not compared) answers 200 with the stored signature. The same id with \
+                    other content (`details.reason = different_content`), a deleted one \
+                    (`deleted`: it is not brought back) or another user's id answer 409 `conflict`. \
+                    The PNG (at most {MAX_SIGNATURE_PNG_BYTES} bytes and {MAX_SIGNATURE_SIDE_PX} px a \
+                    side, with an alpha channel, not fully transparent nor fully opaque) is kept byte \
+                    for byte; `svg` (at most {MAX_SIGNATURE_SVG_BYTES} bytes, no scripts, event \
+                    attributes, `foreignObject`, `href`, animation or external `url()`) is required \
+                    exactly for drawn signatures. The user's first signature becomes the default. \
+                    At most {MAX_SIGNATURES} signatures per user."),
+                "security": [{ "bearer": [] }],
+                "parameters": [signature_id.clone()],
+                "requestBody": json_body("SignatureUpload"),
+                "responses": {
+                    "200": json_response("Replayed: the stored signature", "SignatureInfo"),
+                    "201": json_response("Created", "SignatureInfo"),
+                    "400": error_response("`malformed_json` or `invalid_input` (`details.field`: `signature_id`, `name` with `reason`, `svg`, `png_base64`)"),
+                    "401": unauthorized.clone(),
+                    "403": real_name_required.clone(),
+                    "409": error_response("`conflict` (the id is taken; `details.reason` = `different_content` or `deleted` for the caller's own) or `signature_limit` (`details.max`)"),
+                    "413": error_response("`payload_too_large`"),
+                    "415": error_response("`unsupported_media_type`"),
+                    "422": error_response("`invalid_signature`: `details.field` (`png_base64` or `svg`) and `details.reason`: `not_png`, `too_large`, `too_many_pixels`, `no_transparency`, `corrupt`, `empty`; for the SVG `too_large`, `not_svg`, `unsafe_svg`"),
+                    "429": rate_limited.clone(),
+                },
+            },
+            "patch": {
+                "tags": ["signatures"],
+                "operationId": "signatureRename",
+                "summary": "Rename a signature",
+                "security": [{ "bearer": [] }],
+                "parameters": [signature_id.clone()],
+                "requestBody": json_body("SignatureRename"),
+                "responses": {
+                    "200": json_response("The renamed signature", "SignatureInfo"),
+                    "400": error_response("`malformed_json` or `invalid_input` (`name`, `details.reason`)"),
+                    "401": unauthorized.clone(),
+                    "403": real_name_required,
+                    "404": not_found.clone(),
+                    "429": rate_limited.clone(),
+                },
+            },
+            "delete": {
+                "tags": ["signatures"],
+                "operationId": "signatureDelete",
+                "summary": "Delete a signature and its files (idempotent)",
+                "description": "Also 204 when the caller deleted it before. Deleting the default leaves no default. No real-name verification needed.",
+                "security": [{ "bearer": [] }],
+                "parameters": [signature_id.clone()],
+                "responses": {
+                    "204": { "description": "Deleted (now or before)" },
+                    "401": unauthorized.clone(),
+                    "404": error_response("`not_found`: the caller never had a signature with this id"),
+                    "429": rate_limited,
+                },
+            },
+        },
+        "/api/v1/signatures/{signature_id}/image": { "get": {
+            "tags": ["signatures"],
+            "operationId": "signatureImage",
+            "summary": "The signature's PNG, byte for byte as uploaded",
+            "security": [{ "bearer": [] }],
+            "parameters": [signature_id.clone()],
+            "responses": {
+                "200": { "description": "The PNG (`no-store`, `nosniff`)", "content": { "image/png": {
+                    "schema": { "type": "string", "format": "binary" } } } },
+                "401": unauthorized.clone(),
+                "404": not_found.clone(),
+            },
+        } },
+        "/api/v1/signatures/{signature_id}/svg": { "get": {
+            "tags": ["signatures"],
+            "operationId": "signatureSvg",
+            "summary": "The SVG of a drawn signature",
+            "security": [{ "bearer": [] }],
+            "parameters": [signature_id],
+            "responses": {
+                "200": { "description": "The SVG, with `Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'`, `nosniff`, `no-store`",
+                         "content": { "image/svg+xml": { "schema": { "type": "string" } } } },
+                "401": unauthorized,
+                "404": error_response("`not_found`: no live signature of the caller has this id, or it was uploaded (no SVG)"),
+            },
+        } },
+    });
+    let schemas = json!({
+        "SignatureUpload": object(&["name", "kind", "png_base64"], json!({
+            "name": { "type": "string", "minLength": 1, "maxLength": MAX_SIGNATURE_NAME_CHARS },
+            "kind": { "type": "string", "enum": kinds.clone() },
+            "png_base64": { "type": "string", "contentEncoding": "base64", "contentMediaType": "image/png" },
+            "svg": { "type": "string", "description": "Drawn signatures only." },
+        })),
+        "SignatureRename": object(&["name"], json!({
+            "name": { "type": "string", "minLength": 1, "maxLength": MAX_SIGNATURE_NAME_CHARS },
+        })),
+        "DefaultSignature": object(&["signature_id"], json!({
+            "signature_id": { "type": ["string", "null"] },
+        })),
+        "SignatureInfo": object(
+            &["id", "name", "kind", "width", "height", "png_sha256", "created_at", "is_default"],
+            json!({
+                "id": { "type": "string" },
+                "name": { "type": "string" },
+                "kind": { "type": "string", "enum": kinds },
+                "width": { "type": "integer", "minimum": 1, "maximum": MAX_SIGNATURE_SIDE_PX },
+                "height": { "type": "integer", "minimum": 1, "maximum": MAX_SIGNATURE_SIDE_PX },
+                "png_sha256": { "type": "string", "pattern": "^[0-9a-f]{64}$" },
+                "created_at": { "type": "integer", "description": "Unix seconds." },
+                "is_default": { "type": "boolean" },
+            }),
+        ),
+        "SignatureList": object(&["signatures", "default_id"], json!({
+            "signatures": { "type": "array", "items": schema_ref("SignatureInfo"), "maxItems": MAX_SIGNATURES },
+            "default_id": { "type": ["string", "null"] },
+        })),
     });
     if let (Some(target), Value::Object(paths)) =
         (document.get_mut("paths").and_then(Value::as_object_mut), paths)

@@ -42,6 +42,9 @@ pub struct Limits {
     pub alipay_session_ttl_secs: u64,
     /// Days after a manual review's decision when its photos are deleted.
     pub photo_retention_days: u32,
+    /// Signature changes (create, rename, default, delete) allowed per user per minute. High
+    /// enough for an app's outbox catching up after a day offline, low enough to stop a loop.
+    pub signature_changes_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -57,6 +60,7 @@ impl Default for Limits {
             provider_timeout_secs: 15,
             alipay_session_ttl_secs: 300,
             photo_retention_days: 30,
+            signature_changes_per_minute: 120,
         }
     }
 }
@@ -101,6 +105,7 @@ impl Settings {
             limits: Limits {
                 auth_requests_per_window: 10_000,
                 verification_requests_per_minute: 10_000,
+                signature_changes_per_minute: 10_000,
                 ..Limits::default()
             },
             password_cost: PasswordCost::FAST_INSECURE_FOR_TESTS,
@@ -163,6 +168,7 @@ struct Inner {
     passwords: Passwords,
     auth_limiter: RateLimiter,
     verification_limiter: RateLimiter<String>,
+    signature_limiter: RateLimiter<String>,
     identity_hasher: IdentityHasher,
     providers: Providers,
     sandbox: bool,
@@ -198,6 +204,7 @@ impl AppState {
         );
         let verification_limiter =
             RateLimiter::new(settings.limits.verification_requests_per_minute, 60);
+        let signature_limiter = RateLimiter::new(settings.limits.signature_changes_per_minute, 60);
         let identity_hasher = IdentityHasher::load_or_create(&pool, settings.clock.now()).await?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -208,6 +215,7 @@ impl AppState {
                 passwords,
                 auth_limiter,
                 verification_limiter,
+                signature_limiter,
                 identity_hasher,
                 providers: settings.providers,
                 sandbox: settings.sandbox,
@@ -244,6 +252,10 @@ impl AppState {
 
     pub(crate) fn verification_limiter(&self) -> &RateLimiter<String> {
         &self.inner.verification_limiter
+    }
+
+    pub(crate) fn signature_limiter(&self) -> &RateLimiter<String> {
+        &self.inner.signature_limiter
     }
 
     /// The keyed hash under which this server stores and compares identity numbers (tests use

@@ -45,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "manual_reviews",
     "review_decisions",
     "reviewer_sessions",
+    "signatures",
+    "signature_owners",
 ];
 
 /// Where the manual clock starts: 2026-01-01T00:00:00Z.
