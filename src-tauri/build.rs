@@ -24,6 +24,16 @@ const COMMANDS: &[&str] = &[
     "upload_manual_review",
     "manual_review_status",
     "discard_manual_photos",
+    "signatures_list",
+    "signature_render_drawing",
+    "signature_load_photo",
+    "signature_clean_photo",
+    "signature_save_draft",
+    "signature_discard_draft",
+    "signature_rename",
+    "signature_set_default",
+    "signature_delete",
+    "signature_sync_now",
 ];
 
 fn main() {

@@ -3,6 +3,8 @@
 //! - [`session::Session`]: sign-in, restore from the OS keyring, profile, sign-out.
 //! - [`real_name`]: real-name authentication: consent, step 1 checks, the methods.
 //! - [`manual_review`]: manual review: photo checks, resumable upload, waiting for the decision.
+//! - [`signature::Signatures`]: signature maintenance: drawing, photo cleanup, the local
+//!   cache and the outbox that syncs it with the platform.
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
@@ -17,6 +19,7 @@ pub mod platform;
 pub mod real_name;
 pub mod secrets;
 pub mod session;
+pub mod signature;
 pub mod store;
 
 use std::sync::Arc;
@@ -34,6 +37,7 @@ pub struct AppState {
     /// Manual-review photos prepared for upload, in memory only.
     pub manual_drafts: Arc<ManualReviewDrafts>,
     pub review_watcher: Arc<ReviewWatcher>,
+    pub signatures: Arc<signature::Signatures>,
 }
 
 pub fn run() {
@@ -54,6 +58,7 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
             spawn_reconnect_loop(&state);
             spawn_review_watcher(app.handle(), &state);
+            spawn_signature_sync(&state);
             app.manage(state);
             Ok(())
         })
@@ -81,6 +86,16 @@ pub fn run() {
             commands::manual_review::upload_manual_review,
             commands::manual_review::manual_review_status,
             commands::manual_review::discard_manual_photos,
+            commands::signature::signatures_list,
+            commands::signature::signature_render_drawing,
+            commands::signature::signature_load_photo,
+            commands::signature::signature_clean_photo,
+            commands::signature::signature_save_draft,
+            commands::signature::signature_discard_draft,
+            commands::signature::signature_rename,
+            commands::signature::signature_set_default,
+            commands::signature::signature_delete,
+            commands::signature::signature_sync_now,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -99,17 +114,37 @@ async fn open_state(
     };
     let store = store::Store::open(&data_dir).await?;
     let handle = app.clone();
+    let sync = Arc::new(signature::sync::SignatureSync::new(move || {
+        if let Err(e) = handle.emit("signatures-changed", ()) {
+            tracing::warn!("could not tell the UI about signatures: {e}");
+        }
+    }));
+    let signatures = Arc::new(signature::Signatures::new(
+        signature::cache::SignatureCache::new(store.pool().clone()),
+        sync,
+    ));
+    let handle = app.clone();
     let manual_drafts = Arc::new(ManualReviewDrafts::default());
     let drafts = manual_drafts.clone();
+    let signatures_for_events = signatures.clone();
     let notify: session::Notifier = Arc::new(move |event| {
         let sent = match event {
             SessionEvent::Connectivity { online } => {
+                if online {
+                    // What waited in the outbox goes now.
+                    signatures_for_events.sync().platform_is_back();
+                }
+                signatures_for_events.sync().changed();
                 handle.emit("connectivity", serde_json::json!({ "online": online }))
             }
             SessionEvent::SessionExpired => {
-                // The photos of a session that ended go with it.
+                // The photos and drafts of a session that ended go with it.
                 let drafts = drafts.clone();
-                tauri::async_runtime::spawn(async move { drafts.clear().await });
+                let signatures = signatures_for_events.clone();
+                tauri::async_runtime::spawn(async move {
+                    drafts.clear().await;
+                    signatures.clear_drafts().await;
+                });
                 handle.emit("session_expired", ())
             }
         };
@@ -120,7 +155,18 @@ async fn open_state(
     let keyring = secrets::Keyring::new(secrets::SERVICE);
     let session = Session::new(store, keyring, &config.platform_url, notify);
     let review_watcher = Arc::new(ReviewWatcher::new(config.review_poll_every));
-    Ok(AppState { config, session: Arc::new(session), manual_drafts, review_watcher })
+    Ok(AppState { config, session: Arc::new(session), manual_drafts, review_watcher, signatures })
+}
+
+/// Sends the signature outbox in the background: after each change, when the platform comes
+/// back, and every half minute.
+fn spawn_signature_sync(state: &AppState) {
+    let session = state.session.clone();
+    let signatures = state.signatures.clone();
+    tauri::async_runtime::spawn(async move {
+        let sync = signatures.sync().clone();
+        sync.run(&session, signatures.cache(), std::time::Duration::from_secs(30)).await;
+    });
 }
 
 /// While the signed-in user's manual review is pending, asks for its status; once decided,

@@ -12,8 +12,9 @@ use serde::Serialize;
 use signet_domain::api::{
     AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, Health, IdentityAccepted,
     ManualReviewStatus, ManualUpload, ManualUploadRequest, PhoneChallenge, PhoneRequest,
-    PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest, SmsCodeRequest,
-    VerificationResult, APP_VERSION_HEADER,
+    PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest, SignatureInfo,
+    SignatureList, SignatureRename, SignatureUpload, SmsCodeRequest, VerificationResult,
+    APP_VERSION_HEADER,
 };
 use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
@@ -256,6 +257,60 @@ impl PlatformClient {
         }
     }
 
+    /// The user's signatures on the platform.
+    pub async fn signatures(&self, token: &Sensitive<String>) -> AppResult<SignatureList> {
+        self.send(Method::GET, "/api/v1/signatures", None::<&()>, Some(token)).await
+    }
+
+    /// Creates the signature `id` (or finds it there already: the id is the idempotency key).
+    pub async fn put_signature(
+        &self,
+        token: &Sensitive<String>,
+        id: &str,
+        upload: &SignatureUpload,
+    ) -> AppResult<SignatureInfo> {
+        self.send(Method::PUT, &signature_path(id, "")?, Some(upload), Some(token)).await
+    }
+
+    pub async fn rename_signature(
+        &self,
+        token: &Sensitive<String>,
+        id: &str,
+        name: &str,
+    ) -> AppResult<SignatureInfo> {
+        let body = SignatureRename { name: name.to_string() };
+        self.send(Method::PATCH, &signature_path(id, "")?, Some(&body), Some(token)).await
+    }
+
+    /// Deletes the signature `id`; deleting one already deleted succeeds too.
+    pub async fn delete_signature(&self, token: &Sensitive<String>, id: &str) -> AppResult<()> {
+        self.send_empty(Method::DELETE, &signature_path(id, "")?, Some(token)).await
+    }
+
+    pub async fn set_default_signature(
+        &self,
+        token: &Sensitive<String>,
+        id: Option<&str>,
+    ) -> AppResult<SignatureList> {
+        let body = signet_domain::api::DefaultSignature { signature_id: id.map(str::to_string) };
+        self.send(Method::PUT, "/api/v1/signatures/default", Some(&body), Some(token)).await
+    }
+
+    /// The PNG of the signature `id`.
+    pub async fn signature_png(&self, token: &Sensitive<String>, id: &str) -> AppResult<Vec<u8>> {
+        let path = signature_path(id, "/image")?;
+        let response = self.request(Method::GET, &path, None::<&()>, Some(token)).await?;
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
+        Ok(bytes.to_vec())
+    }
+
+    /// The SVG of the drawn signature `id`.
+    pub async fn signature_svg(&self, token: &Sensitive<String>, id: &str) -> AppResult<String> {
+        let path = signature_path(id, "/svg")?;
+        let response = self.request(Method::GET, &path, None::<&()>, Some(token)).await?;
+        response.text().await.map_err(|e| transport_error(&e))
+    }
+
     async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -348,6 +403,14 @@ fn manual_upload_path(verification_id: &str, upload_id: &str) -> AppResult<Strin
     let upload_id = path_segment(upload_id)
         .map_err(|_| AppError::new(ErrorCode::ProtocolError, "platform sent an odd upload id"))?;
     method_path(verification_id, &format!("manual/uploads/{upload_id}"))
+}
+
+/// `/api/v1/signatures/{id}{tail}`.
+fn signature_path(id: &str, tail: &str) -> AppResult<String> {
+    if !signet_domain::api::is_signature_id(id) {
+        return Err(AppError::invalid_input("signature_id", "invalid_characters"));
+    }
+    Ok(format!("/api/v1/signatures/{id}{tail}"))
 }
 
 /// `/api/v1/real-name/{verification_id}/{tail}`: a method endpoint of one verification.

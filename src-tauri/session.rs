@@ -449,6 +449,23 @@ impl Session {
             .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))
     }
 
+    /// The signed-in user as `(platform address, user id)`: the key of their local data.
+    pub async fn owner(&self) -> AppResult<(String, String)> {
+        self.live
+            .lock()
+            .await
+            .user
+            .as_ref()
+            .map(|u| (u.server.clone(), u.user_id.clone()))
+            .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))
+    }
+
+    /// The signed-in user's profile as last fetched (it may be a little old).
+    pub async fn cached_profile(&self) -> AppResult<Option<Profile>> {
+        let (server, user_id) = self.owner().await?;
+        Ok(self.store.cached_profile(&server, &user_id).await?.map(|c| c.profile))
+    }
+
     /// Whether there is a signed-in user to keep connected.
     pub async fn has_user(&self) -> bool {
         self.live.lock().await.user.is_some()

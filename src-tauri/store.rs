@@ -42,6 +42,11 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// The pool, for the feature modules that keep their own tables here (signatures, outbox).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub async fn setting(&self, key: &str) -> AppResult<Option<String>> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
             .bind(key)

@@ -1,9 +1,9 @@
 use serde::Deserialize;
 use signet_domain::api::ManualReviewStatus;
-use tauri::ipc::{Channel, InvokeBody, Request};
+use tauri::ipc::{Channel, Request};
 use tauri::State;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::manual_review::{self, PhotoPreview, UploadProgress};
 use crate::AppState;
 
@@ -19,16 +19,7 @@ pub async fn prepare_id_photo(
 ) -> AppResult<PhotoPreview> {
     let header = request.headers().get(PHOTO_KIND_HEADER).and_then(|v| v.to_str().ok());
     let kind = manual_review::parse_kind(header)?;
-    let bytes = match request.body() {
-        InvokeBody::Raw(bytes) => bytes.clone(),
-        // The postMessage fallback of the IPC sends a Uint8Array as an array of numbers.
-        InvokeBody::Json(serde_json::Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
-            .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| AppError::invalid_input("body", "expected_raw_bytes"))?,
-        InvokeBody::Json(_) => return Err(AppError::invalid_input("body", "expected_raw_bytes")),
-    };
+    let bytes = super::signature::raw_body(request.body())?;
     manual_review::prepare_photo(&state.session, &state.manual_drafts, kind, bytes).await
 }
 

@@ -4,3 +4,4 @@ pub mod manual_review;
 pub mod real_name;
 pub mod session;
 pub mod settings;
+pub mod signature;

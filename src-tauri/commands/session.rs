@@ -8,6 +8,7 @@ use crate::AppState;
 pub async fn restore_session(state: State<'_, AppState>) -> AppResult<SessionView> {
     let view = state.session.restore().await;
     state.review_watcher.wake();
+    state.signatures.sync().wake();
     view
 }
 
@@ -15,6 +16,7 @@ pub async fn restore_session(state: State<'_, AppState>) -> AppResult<SessionVie
 pub async fn sign_in(state: State<'_, AppState>, request: SignInForm) -> AppResult<SessionView> {
     let view = state.session.sign_in(request).await;
     state.review_watcher.wake();
+    state.signatures.sync().wake();
     view
 }
 
@@ -26,5 +28,6 @@ pub async fn refresh_profile(state: State<'_, AppState>) -> AppResult<SessionVie
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
     state.manual_drafts.clear().await;
+    state.signatures.clear_drafts().await;
     state.session.sign_out().await
 }

@@ -151,6 +151,18 @@ impl Desktop {
         self.shots = window.quit().await;
     }
 
+    /// Kills the app with SIGKILL, as a crash or a power cut would end it: nothing of its own
+    /// shutdown runs.
+    pub async fn kill(&mut self, window: AppWindow) {
+        self.shots = window.shots;
+        for pid in running_app_pids() {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
+        wait_until_no_app_runs().await;
+        // End the WebDriver session whose app is gone, so the next launch may start one.
+        let _ = tokio::time::timeout(Duration::from_secs(5), window.client.close()).await;
+    }
+
     pub fn platform_url(&self) -> &str {
         &self.platform_url
     }

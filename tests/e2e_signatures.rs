@@ -1,0 +1,312 @@
+//! Signature maintenance (签名维护) end to end through the real app: drawing on the pad with
+//! WebDriver pointer actions, uploading a photo and moving the threshold slider, the default,
+//! deleting, and an app killed while its outbox was waiting for the platform's answer.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::key::Key;
+use signet_domain::api::SignatureList;
+use support::e2e::{scenario, testid, AppWindow, Desktop};
+use support::{Platform, StallingRelay};
+
+/// What the platform keeps for 王芳 (staff02), asked over HTTP as another device would.
+async fn wang_fangs_signatures(platform_url: &str) -> SignatureList {
+    let http = reqwest::Client::new();
+    let tokens: signet_domain::api::SessionTokens = http
+        .post(format!("{platform_url}/api/v1/auth/sign-in"))
+        .json(&serde_json::json!({ "account": "staff02", "password": "Signet-demo-2" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    http.get(format!("{platform_url}/api/v1/signatures"))
+        .bearer_auth(tokens.access_token.expose())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Waits until the platform keeps `count` signatures for 王芳.
+async fn until_platform_keeps(platform_url: &str, count: usize) -> SignatureList {
+    let started = std::time::Instant::now();
+    loop {
+        let list = wang_fangs_signatures(platform_url).await;
+        if list.signatures.len() == count {
+            return list;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the platform keeps {} signatures, not {count}",
+            list.signatures.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Writes a name-like signature on the pad: three "characters" of wavy strokes, moved the way
+/// a hand moves a mouse (a few milliseconds between samples).
+async fn write_on_pad(app: &AppWindow) {
+    let pad = app.find("sig-pad").await;
+    let mut mouse = MouseActions::new("pen".to_string());
+    for character in 0..3 {
+        for stroke in 0..3 {
+            let x0 = -220.0 + f64::from(character) * 150.0;
+            let y0 = -40.0 + f64::from(stroke) * 30.0;
+            mouse = mouse
+                .then(PointerAction::MoveToElement {
+                    element: pad.clone(),
+                    duration: None,
+                    x: x0,
+                    y: y0,
+                })
+                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+            for step in 1..=12 {
+                let dy = if step % 2 == 0 { 9.0 } else { -9.0 };
+                mouse = mouse.then(PointerAction::MoveBy {
+                    duration: Some(Duration::from_millis(12)),
+                    x: 9.0,
+                    y: dy + f64::from(character),
+                });
+            }
+            mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        }
+    }
+    app.client.perform_actions(mouse).await.unwrap();
+    app.client.release_actions().await.unwrap();
+}
+
+/// From the list: draw, preview, name and save a signature; back on the list afterwards.
+async fn draw_and_save(app: &mut AppWindow, name: &str) {
+    app.click("sig-new-drawn").await;
+    app.find("sig-pad").await;
+    write_on_pad(app).await;
+    app.screenshot("drawn").await;
+    app.click("sig-preview").await;
+    app.find("sig-preview-image").await;
+    app.type_into("sig-name", name).await;
+    app.screenshot("preview").await;
+    app.click("sig-save").await;
+    app.find("sig-list").await;
+}
+
+/// The list row of the signature called `name`.
+async fn item_named(app: &AppWindow, name: &str) -> fantoccini::elements::Element {
+    let started = std::time::Instant::now();
+    loop {
+        for item in
+            app.client.find_all(fantoccini::Locator::Css(&testid("sig-item"))).await.unwrap()
+        {
+            let Ok(label) = item.find(fantoccini::Locator::Css(&testid("sig-item-name"))).await
+            else {
+                continue;
+            };
+            if label.text().await.unwrap_or_default().trim() == name {
+                return item;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "no signature called {name}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the list says every change reached the platform.
+async fn until_synced(app: &AppWindow) {
+    let started = std::time::Instant::now();
+    while app.attr("sig-sync-state", "data-state").await.as_deref() != Some("synced") {
+        assert!(started.elapsed() < Duration::from_secs(30), "the signatures never synced");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn open_signatures_as_wang_fang(app: &mut AppWindow) {
+    app.sign_in("staff02", "Signet-demo-2").await;
+    app.find("page-center").await;
+    app.click("entry-signature-button").await;
+    app.find("page-signature").await;
+}
+
+#[test]
+fn draws_two_signatures_sets_the_second_as_default_and_deletes_the_first() {
+    scenario("signature-draw", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let mut app = desktop.launch().await;
+        open_signatures_as_wang_fang(&mut app).await;
+        app.find("sig-empty").await;
+        app.screenshot("empty").await;
+
+        draw_and_save(&mut app, "日常签名").await;
+        let first = item_named(&app, "日常签名").await;
+        let first_id = first.attr("data-signature-id").await.unwrap().unwrap();
+        assert_eq!(first.attr("data-default").await.unwrap().as_deref(), Some("true"));
+        until_synced(&app).await;
+        let list = until_platform_keeps(&platform.url(), 1).await;
+        assert_eq!(list.signatures[0].id, first_id);
+        assert_eq!(list.signatures[0].name, "日常签名");
+
+        draw_and_save(&mut app, "正式签名").await;
+        let second = item_named(&app, "正式签名").await;
+        let second_id = second.attr("data-signature-id").await.unwrap().unwrap();
+        second
+            .find(fantoccini::Locator::Css(&testid("sig-set-default")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        until_synced(&app).await;
+        let second = item_named(&app, "正式签名").await;
+        assert_eq!(second.attr("data-default").await.unwrap().as_deref(), Some("true"));
+        app.screenshot("two-signatures").await;
+        let list = until_platform_keeps(&platform.url(), 2).await;
+        assert_eq!(list.default_id.as_deref(), Some(second_id.as_str()));
+
+        let first = item_named(&app, "日常签名").await;
+        first
+            .find(fantoccini::Locator::Css(&testid("sig-delete")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        app.find("sig-delete-dialog").await;
+        app.screenshot("delete-confirmation").await;
+        app.click("sig-confirm-delete").await;
+        app.wait_gone("sig-delete-dialog").await;
+        until_synced(&app).await;
+        let list = until_platform_keeps(&platform.url(), 1).await;
+        assert_eq!(list.signatures[0].id, second_id);
+        assert!(list.signatures.iter().all(|s| s.id != first_id));
+        desktop.close(app).await;
+    });
+}
+
+/// A phone photo of a signature on unevenly lit paper, written as a JPEG under `dir`.
+fn signature_photo(dir: &std::path::Path) -> std::path::PathBuf {
+    let (w, h) = (1600u32, 900u32);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let light = 225.0 + 25.0 * (fx / w as f32) - 35.0 * (fy / h as f32);
+        let wave = 450.0 + 120.0 * (fx / 90.0).sin();
+        let ink = (fx > 200.0 && fx < 1400.0 && (fy - wave).abs() < 8.0)
+            || ((fx - 600.0).abs() < 7.0 && fy > 250.0 && fy < 650.0)
+            || ((fx - 1000.0).abs() < 7.0 && fy > 300.0 && fy < 700.0);
+        if ink {
+            image::Rgb([25, 40, 120])
+        } else {
+            let v = light.clamp(0.0, 255.0) as u8;
+            image::Rgb([v, v, v.saturating_sub(10)])
+        }
+    });
+    let path = dir.join("signature-photo.jpg");
+    img.save_with_format(&path, image::ImageFormat::Jpeg).unwrap();
+    path
+}
+
+#[test]
+fn uploads_a_photo_moves_the_threshold_and_saves_the_cleaned_signature() {
+    scenario("signature-upload", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let mut app = desktop.launch().await;
+        open_signatures_as_wang_fang(&mut app).await;
+        app.click("sig-new-upload").await;
+        app.find("sig-upload").await;
+
+        // A file that is no image: a precise message, nothing kept.
+        let not_an_image = dir.path().join("notes.png");
+        std::fs::write(&not_an_image, "this is text, not a picture").unwrap();
+        app.wait_for(&testid("sig-file-input"))
+            .await
+            .send_keys(&not_an_image.display().to_string())
+            .await
+            .unwrap();
+        let error = app.find("sig-error").await;
+        assert_eq!(error.attr("data-code").await.unwrap().as_deref(), Some("invalid_signature"));
+        app.screenshot("not-an-image").await;
+
+        let photo = signature_photo(dir.path());
+        app.wait_for(&testid("sig-file-input"))
+            .await
+            .send_keys(&photo.display().to_string())
+            .await
+            .unwrap();
+        app.find("sig-original-image").await;
+        let cleaned = app.find("sig-cleaned-image").await;
+        let auto = cleaned.attr("data-threshold").await.unwrap().unwrap();
+        let auto_src = cleaned.attr("src").await.unwrap().unwrap();
+        app.screenshot("photo-cleaned").await;
+
+        // The slider by keyboard: each step re-cleans the photo and the preview follows.
+        let slider = app.find("sig-threshold").await;
+        for _ in 0..10 {
+            slider.send_keys(&Key::Left.to_string()).await.unwrap();
+        }
+        let started = std::time::Instant::now();
+        loop {
+            let cleaned = app.find("sig-cleaned-image").await;
+            let now = cleaned.attr("data-threshold").await.unwrap().unwrap_or_default();
+            let src = cleaned.attr("src").await.unwrap().unwrap_or_default();
+            if now != auto && src != auto_src && !app.shows("sig-cleaning").await {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "the preview never followed");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        app.screenshot("threshold-moved").await;
+        app.type_into("sig-name", "扫描签名").await;
+        app.click("sig-save").await;
+        app.find("sig-list").await;
+        let item = item_named(&app, "扫描签名").await;
+        let kind = item.find(fantoccini::Locator::Css(&testid("sig-item-kind"))).await.unwrap();
+        assert_eq!(kind.attr("data-kind").await.unwrap().as_deref(), Some("uploaded"));
+        until_synced(&app).await;
+        let list = until_platform_keeps(&platform.url(), 1).await;
+        assert_eq!(list.signatures[0].kind, signet_domain::api::SignatureKind::Uploaded);
+        app.screenshot("uploaded-saved").await;
+        desktop.close(app).await;
+    });
+}
+
+#[test]
+fn an_app_killed_while_its_save_waited_for_an_answer_leaves_exactly_one_copy() {
+    scenario("signature-kill", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let relay = StallingRelay::start(platform.addr).await;
+        let mut desktop = Desktop::new(&name, &relay.url());
+        let mut app = desktop.launch().await;
+        open_signatures_as_wang_fang(&mut app).await;
+
+        // The platform acts on what it receives, but no answer gets back to the app.
+        relay.stall(true);
+        draw_and_save(&mut app, "断网前").await;
+        until_platform_keeps(&platform.url(), 1).await;
+        assert_ne!(app.attr("sig-sync-state", "data-state").await.as_deref(), Some("synced"));
+        desktop.kill(app).await;
+
+        relay.stall(false);
+        let mut app = desktop.launch().await;
+        app.find("page-center").await;
+        app.click("entry-signature-button").await;
+        item_named(&app, "断网前").await;
+        until_synced(&app).await;
+        app.screenshot("after-relaunch").await;
+        let list = wang_fangs_signatures(&platform.url()).await;
+        assert_eq!(list.signatures.len(), 1, "exactly one copy on the platform");
+        assert_eq!(list.signatures[0].name, "断网前");
+        desktop.close(app).await;
+    });
+}
