@@ -28,6 +28,10 @@ import type {
   PhotoPreview,
   SessionView,
   Settings,
+  SignatureBoard,
+  SignatureCleaning,
+  SignatureDraft,
+  SignatureDrawing,
   SignInRequest,
   SmsChallenge,
   SmsConfirmation,
@@ -134,6 +138,33 @@ export const manualApi = {
   /** Forgets the prepared photos. */
   discardManualPhotos: () => call<null>("discard_manual_photos"),
 };
+
+export const signatureApi = {
+  /** The user's signatures as this device knows them (cached, with what still has to sync). */
+  list: () => call<SignatureBoard>("signatures_list"),
+  /** Renders the strokes into the PNG that would be saved. Rejects with `invalid_signature`
+   * (`details.reason`: empty, too_small, straight_line, dot, too_little_ink, ...). */
+  renderDrawing: (drawing: SignatureDrawing) => call<SignatureDraft>("signature_render_drawing", { drawing }),
+  /** Decodes, checks and cleans a picked image (the file's bytes). Rejects with
+   * `invalid_signature` (`details.reason`: not_an_image, unsupported_format, too_large, ...). */
+  loadPhoto: (fileName: string, bytes: Uint8Array) =>
+    callRaw<SignatureDraft>("signature_load_photo", bytes, { "x-file-name": encodeURIComponent(fileName) }),
+  /** Cleans a loaded photo again with another ink threshold or colour. */
+  cleanPhoto: (cleaning: SignatureCleaning) => call<SignatureDraft>("signature_clean_photo", { ...cleaning }),
+  /** Saves the draft as it was last previewed; queued when offline. */
+  saveDraft: (draftId: string, name: string) => call<SignatureBoard>("signature_save_draft", { draftId, name }),
+  discardDraft: (draftId: string) => call<null>("signature_discard_draft", { draftId }),
+  rename: (id: string, name: string) => call<SignatureBoard>("signature_rename", { id, name }),
+  setDefault: (id: string) => call<SignatureBoard>("signature_set_default", { id }),
+  remove: (id: string) => call<SignatureBoard>("signature_delete", { id }),
+  /** Tries to send the queued changes now. */
+  syncNow: () => call<SignatureBoard>("signature_sync_now"),
+};
+
+/** `signatures-changed`: the signatures or their sync state changed (no payload): fetch again. */
+export async function onSignaturesChanged(handler: () => void): Promise<() => void> {
+  return (await backend()).listen<unknown>("signatures-changed", () => handler());
+}
 
 /** `manual_review_decided`: a pending manual review was approved or rejected. */
 export async function onManualReviewDecided(handler: (status: ManualReviewStatus) => void): Promise<() => void> {

@@ -28,6 +28,10 @@ const KNOWN_CODES = [
   // Manual review.
   "invalid_photo",
   "checksum_mismatch",
+  // Signatures.
+  "real_name_required",
+  "invalid_signature",
+  "signature_limit",
 ] as const;
 
 type KnownCode = (typeof KNOWN_CODES)[number];
@@ -168,6 +172,8 @@ export function errorText(error: ApiError, secondsLeft?: number): string {
     }
     case "invalid_input":
       return invalidInputText(error);
+    case "signature_limit":
+      return t("error.signature_limit", { max: detailNumber(error, "max") ?? 20 });
     default:
       return t(`error.${code}`);
   }

@@ -35,6 +35,8 @@
 // fake-review-ms (default 8000) with fake-review=approved (default) | photo_unclear |
 // document_mismatch | not_holding_document | document_expired | other. With
 // fake-status=pending_review a review submitted 12 minutes ago is pending.
+// Signatures (签名维护): see fake-signatures.ts (fake-signatures=<n>, fake-sig-sync=fail,
+// fake-sig-slow=<ms>); saving needs fake-status=verified (the default).
 import type { Backend } from "./api";
 import {
   checkIdentity,
@@ -46,6 +48,7 @@ import {
   validateName,
   validateNumber,
 } from "./fake-identity";
+import { createFakeSignatures } from "./fake-signatures";
 import type {
   ApiError,
   AttemptRecord,
@@ -571,6 +574,14 @@ export function createFakeBackend(): Backend {
   const emit = (event: string, payload: unknown) =>
     listeners.get(event)?.forEach((handler) => handler(payload));
 
+  const signatures = createFakeSignatures({
+    query,
+    online: () => online,
+    canSave: () => profile?.real_name_status === "verified",
+    signedIn: () => profile !== null,
+    emit,
+  });
+
   const signedIn = (): SessionView => ({
     status: "signed_in",
     keyring_available: keyringAvailable,
@@ -648,16 +659,19 @@ export function createFakeBackend(): Backend {
       return null;
     },
     ...realNameCommands,
+    ...signatures.commands,
   };
 
   const controls = {
     goOffline() {
       online = false;
       emit("connectivity", { online: false });
+      signatures.connectivityChanged();
     },
     goOnline() {
       online = true;
       emit("connectivity", { online: true });
+      signatures.connectivityChanged();
     },
     expireSession() {
       profile = null;

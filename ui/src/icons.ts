@@ -72,6 +72,11 @@ const ICONS = {
   xCircle: [["circle", 12, 12, 9], ["path", "M9 9l6 6M15 9l-6 6"]],
   pencil: [["path", "M4 20h4L19 9l-4-4L4 16z"], ["path", "M13.5 6.5l4 4"]],
   lock: [["rect", 5, 11, 14, 10, 2], ["path", "M8 11V7a4 4 0 0 1 8 0v4"]],
+  upload: [["path", "M12 15V4"], ["path", "M7.5 8.5L12 4l4.5 4.5"], ["path", "M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3"]],
+  undo: [["path", "M9 14L4 9l5-5"], ["path", "M4 9h10.5a5.5 5.5 0 0 1 0 11H11"]],
+  redo: [["path", "M15 14l5-5-5-5"], ["path", "M20 9H9.5a5.5 5.5 0 0 0 0 11H13"]],
+  eraser: [["path", "M7 21h13"], ["path", "M4.6 14.6l9.9-9.9a2 2 0 0 1 2.8 0l2 2a2 2 0 0 1 0 2.8L11 18H8.4z"], ["path", "M9 10l5 5"]],
+  image: [["rect", 3, 4, 18, 16, 2], ["circle", 8.5, 9.5, 1.5], ["path", "M21 15.5l-5-5L6 20"]],
   message: [["path", "M4 5h16v11H9l-5 4z"], ["path", "M8 9.5h8M8 12.5h5"]],
 } satisfies Record<string, Shape[]>;
 

@@ -7,6 +7,7 @@ import { h } from "./dom";
 import { logError } from "./errors";
 import { setLanguage } from "./i18n";
 import { listenForReviewDecisions } from "./pages/real-name/manual";
+import { listenForSignatureChanges } from "./pages/signature";
 import { startRouter } from "./router";
 import { endSession, refreshProfile } from "./session";
 import { getState, setSession, update } from "./state";
@@ -48,6 +49,7 @@ function listenToBackend(): void {
     logError("listen session_expired", error),
   );
   listenForReviewDecisions();
+  listenForSignatureChanges();
 }
 
 async function start(): Promise<void> {

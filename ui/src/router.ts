@@ -3,10 +3,10 @@
 import { byTestId, focusQuietly } from "./dom";
 import { onLanguageChange, t, type MessageKey } from "./i18n";
 import { renderCenter } from "./pages/center";
-import { renderComingSoon } from "./pages/coming-soon";
 import { renderRealName } from "./pages/real-name";
 import { renderSettings } from "./pages/settings";
 import { renderSignIn } from "./pages/sign-in";
+import { renderSignature } from "./pages/signature";
 import { renderShell } from "./shell";
 import { getState, subscribe } from "./state";
 
@@ -23,7 +23,7 @@ const ROUTES: Record<RouteName, Route> = {
   "sign-in": { title: "signIn.pageTitle", protected: false, render: renderSignIn },
   center: { title: "center.pageTitle", protected: true, render: renderCenter },
   "real-name": { title: "realName.pageTitle", protected: true, render: renderRealName },
-  signature: { title: "signature.pageTitle", protected: true, render: () => renderComingSoon("signature") },
+  signature: { title: "signature.pageTitle", protected: true, render: renderSignature },
   settings: { title: "settings.pageTitle", protected: true, render: renderSettings },
 };
 

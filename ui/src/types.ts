@@ -375,3 +375,113 @@ export interface ManualReviewStatus {
   /** The reviewer's own words, when rejected. */
   reason_text?: string;
 }
+
+// ---- Signatures (签名维护) ----------------------------------------------------------------------
+
+export type SignatureKind = "drawn" | "uploaded";
+
+/** Whether a signature (or a change to it) has reached the platform. */
+export type SignatureItemSync = "synced" | "pending" | "failed";
+
+export interface SignatureItem {
+  /** 32 lowercase hex digits, made by the app (the platform's idempotency key). */
+  id: string;
+  name: string;
+  kind: SignatureKind;
+  width: number;
+  height: number;
+  is_default: boolean;
+  /** The full PNG as a `data:image/png;base64,...` URL. */
+  thumbnail: string;
+  sync: SignatureItemSync;
+  /** Why the last attempt to sync this signature failed, when `sync` is `failed`. */
+  sync_error: ApiError | null;
+}
+
+export type SignatureSyncState = "synced" | "pending" | "syncing" | "offline" | "failed";
+
+export interface SignatureSyncStatus {
+  state: SignatureSyncState;
+  /** Changes waiting to reach the platform. */
+  pending: number;
+  error: ApiError | null;
+}
+
+/** `signatures_list` and every command that changes the signatures. */
+export interface SignatureBoard {
+  signatures: SignatureItem[];
+  default_id: string | null;
+  sync: SignatureSyncStatus;
+  /** False until the real-name status is verified: new signatures cannot be saved. */
+  can_save: boolean;
+}
+
+export type PenColor = "black" | "blue";
+
+/** One sample of a stroke: CSS pixels relative to the pad's top-left corner, milliseconds since
+ * the drawing's first sample, pressure 0-1. */
+export interface SignaturePoint {
+  x: number;
+  y: number;
+  t: number;
+  p: number;
+}
+
+export interface SignatureStroke {
+  points: SignaturePoint[];
+}
+
+export interface SignaturePen {
+  color: PenColor;
+  /** Base line width in CSS pixels (2, 3 or 5). */
+  width: number;
+}
+
+/** `signature_render_drawing` takes it as `{ drawing }`. */
+export interface SignatureDrawing {
+  strokes: SignatureStroke[];
+  pen: SignaturePen;
+}
+
+/** A rendered drawing or a loaded photo that the Rust side keeps until saved or discarded. The
+ * three photo fields are null for a drawing. */
+export interface SignatureDraft {
+  draft_id: string;
+  width: number;
+  height: number;
+  /** The PNG that `signature_save_draft` saves, as a `data:image/png;base64,...` URL. */
+  preview: string;
+  threshold: number | null;
+  auto_threshold: number | null;
+  /** The photo upright and downscaled, as a data: URL. */
+  original: string | null;
+}
+
+export type InkColor = "keep" | "black" | "blue";
+
+/** `signature_clean_photo`: null threshold = the automatic one. */
+export interface SignatureCleaning {
+  draftId: string;
+  threshold: number | null;
+  ink: InkColor;
+}
+
+/** `details.reason` of `invalid_signature`: a drawing's quality, or a photo's problem. */
+export type SignatureProblem =
+  | "empty"
+  | "too_small"
+  | "straight_line"
+  | "dot"
+  | "too_little_ink"
+  | "too_many_points"
+  | "invalid_point"
+  | "invalid_pen"
+  | "not_an_image"
+  | "unsupported_format"
+  | "corrupt"
+  | "truncated"
+  | "too_large"
+  | "too_many_pixels"
+  | "animated"
+  | "no_ink"
+  | (string & {});

@@ -11,6 +11,7 @@ import { initialOf } from "../shell";
 import { getState, update } from "../state";
 import type { ApiError, AttemptRecord, MaskedIdentity, Profile, RealNameStatus } from "../types";
 import { documentTypeName, failureText, methodName } from "./real-name/text";
+import { ensureBoard, sig } from "./signature/state";
 
 /** A profile older than this is fetched again when the center is shown. */
 const STALE_AFTER_MS = 60_000;
@@ -211,6 +212,8 @@ function entryCard(options: {
   route: RouteName;
   /** The next thing this user should do: shown as the primary button. */
   emphasis?: boolean;
+  /** Shown between the description and the button. */
+  extra?: HTMLElement | null;
 }): HTMLElement {
   const go = () => navigate(options.route);
   const card = h(
@@ -224,6 +227,7 @@ function entryCard(options: {
     h("div", { class: "entry-icon" }, icon(options.iconName)),
     h("h3", { class: "entry-title" }, options.title),
     h("p", { class: "entry-desc" }, options.description),
+    options.extra ?? null,
     h(
       "button",
       { type: "button", class: `btn ${options.emphasis ? "btn-primary" : "btn-secondary"} entry-action`, "data-testid": `${options.testId}-button`, on: { click: go } },
@@ -232,6 +236,31 @@ function entryCard(options: {
     ),
   );
   return card;
+}
+
+/** The signature card's summary: the default signature's image, or how many there are. */
+function signatureSummary(): HTMLElement | null {
+  ensureBoard();
+  const board = sig.board;
+  if (!board) return null;
+  const chosen = board.signatures.find((s) => s.is_default);
+  if (chosen) {
+    return h(
+      "div",
+      { class: "entry-signature", "data-testid": "entry-signature-default" },
+      h(
+        "div",
+        { class: "sig-checkered entry-signature-thumb" },
+        h("img", { class: "sig-checkered-image", src: chosen.thumbnail, alt: t("signature.item.imageAlt", { name: chosen.name }), "data-testid": "entry-signature-thumbnail" }),
+      ),
+      h("p", { class: "hint entry-signature-name wrap" }, t("center.signature.default", { name: chosen.name })),
+    );
+  }
+  return h(
+    "p",
+    { class: "hint entry-signature-none", "data-testid": "entry-signature-summary" },
+    board.signatures.length === 0 ? t("center.signature.none") : t("center.signature.noDefault", { n: board.signatures.length }),
+  );
 }
 
 function profileCard(profile: Profile): HTMLElement {
@@ -338,6 +367,7 @@ export function renderCenter(): HTMLElement {
           description: t("entry.signature.desc"),
           action: t("entry.signature.action"),
           route: "signature",
+          extra: signatureSummary(),
         }),
       ),
     ),
