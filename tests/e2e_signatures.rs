@@ -119,11 +119,49 @@ async fn item_named(app: &AppWindow, name: &str) -> fantoccini::elements::Elemen
     }
 }
 
+/// An attribute of the list row called `name` (rows are re-rendered as the sync state changes,
+/// so a row found a moment ago may have been replaced: then it is looked up again).
+async fn item_attr(app: &AppWindow, name: &str, attribute: &str) -> Option<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match item_named(app, name).await.attr(attribute).await {
+            Ok(value) => return value,
+            Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{name}: cannot read {attribute}: {e}"),
+        }
+    }
+}
+
+/// Clicks a control inside the list row called `name`.
+async fn click_in_item(app: &AppWindow, name: &str, control: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let item = item_named(app, name).await;
+        let clicked = match item.find(fantoccini::Locator::Css(&testid(control))).await {
+            Ok(button) => button.click().await.is_ok(),
+            Err(_) => false,
+        };
+        if clicked {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{name}: cannot click {control}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until the list says every change reached the platform.
 async fn until_synced(app: &AppWindow) {
     let started = std::time::Instant::now();
     while app.attr("sig-sync-state", "data-state").await.as_deref() != Some("synced") {
-        assert!(started.elapsed() < Duration::from_secs(30), "the signatures never synced");
+        if started.elapsed() > Duration::from_secs(30) {
+            let said = app.text("sig-sync-state").await;
+            let items = app.client.source().await.unwrap_or_default();
+            let items: Vec<&str> =
+                items.match_indices("data-sync=\"").map(|(i, _)| &items[i..i + 20]).collect();
+            panic!("the signatures never synced: {said:?}, items {items:?}");
+        }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -147,39 +185,24 @@ fn draws_two_signatures_sets_the_second_as_default_and_deletes_the_first() {
         app.screenshot("empty").await;
 
         draw_and_save(&mut app, "日常签名").await;
-        let first = item_named(&app, "日常签名").await;
-        let first_id = first.attr("data-signature-id").await.unwrap().unwrap();
-        assert_eq!(first.attr("data-default").await.unwrap().as_deref(), Some("true"));
+        let first_id = item_attr(&app, "日常签名", "data-signature-id").await.unwrap();
+        assert_eq!(item_attr(&app, "日常签名", "data-default").await.as_deref(), Some("true"));
         until_synced(&app).await;
         let list = until_platform_keeps(&platform.url(), 1).await;
         assert_eq!(list.signatures[0].id, first_id);
         assert_eq!(list.signatures[0].name, "日常签名");
 
         draw_and_save(&mut app, "正式签名").await;
-        let second = item_named(&app, "正式签名").await;
-        let second_id = second.attr("data-signature-id").await.unwrap().unwrap();
-        second
-            .find(fantoccini::Locator::Css(&testid("sig-set-default")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        let second_id = item_attr(&app, "正式签名", "data-signature-id").await.unwrap();
+        click_in_item(&app, "正式签名", "sig-set-default").await;
         until_synced(&app).await;
-        let second = item_named(&app, "正式签名").await;
-        assert_eq!(second.attr("data-default").await.unwrap().as_deref(), Some("true"));
+        assert_eq!(item_attr(&app, "正式签名", "data-default").await.as_deref(), Some("true"));
+        assert_eq!(item_attr(&app, "日常签名", "data-default").await.as_deref(), Some("false"));
         app.screenshot("two-signatures").await;
         let list = until_platform_keeps(&platform.url(), 2).await;
         assert_eq!(list.default_id.as_deref(), Some(second_id.as_str()));
 
-        let first = item_named(&app, "日常签名").await;
-        first
-            .find(fantoccini::Locator::Css(&testid("sig-delete")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_in_item(&app, "日常签名", "sig-delete").await;
         app.find("sig-delete-dialog").await;
         app.screenshot("delete-confirmation").await;
         app.click("sig-confirm-delete").await;
@@ -233,8 +256,7 @@ fn uploads_a_photo_moves_the_threshold_and_saves_the_cleaned_signature() {
             .send_keys(&not_an_image.display().to_string())
             .await
             .unwrap();
-        let error = app.find("sig-error").await;
-        assert_eq!(error.attr("data-code").await.unwrap().as_deref(), Some("invalid_signature"));
+        assert_eq!(app.attr("sig-error", "data-code").await.as_deref(), Some("invalid_signature"));
         app.screenshot("not-an-image").await;
 
         let photo = signature_photo(dir.path());
@@ -244,9 +266,8 @@ fn uploads_a_photo_moves_the_threshold_and_saves_the_cleaned_signature() {
             .await
             .unwrap();
         app.find("sig-original-image").await;
-        let cleaned = app.find("sig-cleaned-image").await;
-        let auto = cleaned.attr("data-threshold").await.unwrap().unwrap();
-        let auto_src = cleaned.attr("src").await.unwrap().unwrap();
+        let auto = app.attr("sig-cleaned-image", "data-threshold").await.unwrap();
+        let auto_src = app.attr("sig-cleaned-image", "src").await.unwrap();
         app.screenshot("photo-cleaned").await;
 
         // The slider by keyboard: each step re-cleans the photo and the preview follows.
@@ -256,9 +277,8 @@ fn uploads_a_photo_moves_the_threshold_and_saves_the_cleaned_signature() {
         }
         let started = std::time::Instant::now();
         loop {
-            let cleaned = app.find("sig-cleaned-image").await;
-            let now = cleaned.attr("data-threshold").await.unwrap().unwrap_or_default();
-            let src = cleaned.attr("src").await.unwrap().unwrap_or_default();
+            let now = app.attr("sig-cleaned-image", "data-threshold").await.unwrap_or_default();
+            let src = app.attr("sig-cleaned-image", "src").await.unwrap_or_default();
             if now != auto && src != auto_src && !app.shows("sig-cleaning").await {
                 break;
             }
@@ -269,9 +289,7 @@ fn uploads_a_photo_moves_the_threshold_and_saves_the_cleaned_signature() {
         app.type_into("sig-name", "扫描签名").await;
         app.click("sig-save").await;
         app.find("sig-list").await;
-        let item = item_named(&app, "扫描签名").await;
-        let kind = item.find(fantoccini::Locator::Css(&testid("sig-item-kind"))).await.unwrap();
-        assert_eq!(kind.attr("data-kind").await.unwrap().as_deref(), Some("uploaded"));
+        assert_eq!(item_attr(&app, "扫描签名", "data-kind").await.as_deref(), Some("uploaded"));
         until_synced(&app).await;
         let list = until_platform_keeps(&platform.url(), 1).await;
         assert_eq!(list.signatures[0].kind, signet_domain::api::SignatureKind::Uploaded);

@@ -330,8 +330,19 @@ impl AppWindow {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
+    /// An attribute of the element, looked up again when a re-render replaced it meanwhile.
     pub async fn attr(&self, id: &str, name: &str) -> Option<String> {
-        self.find(id).await.attr(name).await.unwrap()
+        let started = Instant::now();
+        loop {
+            match self.find(id).await.attr(name).await {
+                Ok(value) => return value,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{id}: cannot read {name}: {e}"),
+            }
+        }
     }
 
     /// Saves a PNG of the window under `target/e2e-screens/`.

@@ -185,6 +185,8 @@ export async function loadBoard(): Promise<void> {
     if (sig.userId !== userId) return;
     sig.loading = false;
     applyBoard(board);
+    // A change announced while this answer was on its way: what was fetched may predate it.
+    if (sig.stale) void loadBoard();
   } catch (error) {
     const apiError = error as ApiError;
     logError("signatures_list", apiError);
