@@ -1,4 +1,5 @@
-//! The command line: `signet-server serve | user add | seed-demo | sandbox sms | retention run`. `main` only parses and calls
+//! The command line: `signet-server serve | user add | seed-demo | sandbox sms | retention run |
+//! release publish | release list`. `main` only parses and calls
 //! [`run`]; the commands call the same library functions tests do.
 
 use std::io::Write as _;
@@ -46,6 +47,70 @@ pub enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Releases of the desktop app, served as update manifests.
+    Release {
+        #[command(subcommand)]
+        command: ReleaseCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCommand {
+    /// Publish a release: copy each platform's artifact and its `.sig` into the releases
+    /// directory. Refused as a whole, writing nothing, if any platform is incomplete.
+    Publish(ReleasePublishArgs),
+    /// Print the published releases, newest first, with their platforms.
+    List(ReleasesDirArgs),
+}
+
+/// Where releases live: `releases` in the data directory, or a directory of its own.
+#[derive(Debug, Clone, Args)]
+pub struct ReleasesDirArgs {
+    /// Data directory whose `releases` directory to use [default: signet-data]
+    #[arg(long, value_name = "DIR", conflicts_with = "releases_dir")]
+    pub data_dir: Option<PathBuf>,
+    /// The releases directory itself (as given to `serve --releases-dir`)
+    #[arg(long, value_name = "DIR")]
+    pub releases_dir: Option<PathBuf>,
+}
+
+impl ReleasesDirArgs {
+    pub fn dir(&self) -> PathBuf {
+        match (&self.releases_dir, &self.data_dir) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(data)) => data.join(crate::updates::RELEASES_DIR_NAME),
+            (None, None) => PathBuf::from(DEFAULT_DATA_DIR).join(crate::updates::RELEASES_DIR_NAME),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("release_notes").required(true).args(["notes", "notes_file"])))]
+pub struct ReleasePublishArgs {
+    #[command(flatten)]
+    pub dir: ReleasesDirArgs,
+    /// The release's semantic version, e.g. 1.2.0 or 1.3.0-beta.1
+    #[arg(long, value_name = "VERSION")]
+    pub version: String,
+    /// Release notes (the updater shows them)
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// Release notes from a UTF-8 file
+    #[arg(long, value_name = "FILE")]
+    pub notes_file: Option<PathBuf>,
+    /// A platform and its artifact, e.g. linux-x86_64=Signet_1.2.0_amd64.AppImage.tar.gz; the
+    /// signature is read from the same path + `.sig`. Repeat for each platform.
+    #[arg(long = "platform", value_name = "KEY=PATH", required = true, value_parser = parse_platform_arg)]
+    pub platforms: Vec<(String, PathBuf)>,
+}
+
+fn parse_platform_arg(arg: &str) -> Result<(String, PathBuf), String> {
+    match arg.split_once('=') {
+        Some((key, path)) if !key.is_empty() && !path.is_empty() => {
+            Ok((key.to_owned(), PathBuf::from(path)))
+        }
+        _ => Err("expected KEY=PATH, e.g. linux-x86_64=Signet_1.2.0_amd64.AppImage.tar.gz".into()),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +190,14 @@ pub struct ServeArgs {
     /// Do not serve the sandbox tester pages (`/sandbox/sms` answers 404)
     #[arg(long)]
     pub no_sandbox: bool,
+    /// Directory of published releases [default: `releases` in the data directory; with
+    /// --database-url, `signet-releases` in the system temp directory]
+    #[arg(long, value_name = "DIR")]
+    pub releases_dir: Option<PathBuf>,
+    /// The URL clients reach this server at, for the artifact URLs of update manifests, e.g.
+    /// https://platform.example.edu [default: http:// and the request's Host header]
+    #[arg(long, value_name = "URL", value_parser = crate::updates::normalize_public_url)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -193,6 +266,35 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
             let _ = std::io::stdout().flush();
             Ok(())
         }
+        Command::Release { command: ReleaseCommand::Publish(args) } => {
+            let notes = match (&args.notes, &args.notes_file) {
+                (Some(notes), _) => notes.clone(),
+                (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| {
+                    AppError::invalid_input(
+                        "notes",
+                        format!("cannot read the notes file {}: {e}", file.display()),
+                    )
+                })?,
+                (None, None) => String::new(),
+            };
+            let new = crate::NewRelease {
+                version: args.version.clone(),
+                notes,
+                platforms: args.platforms.clone(),
+            };
+            let dir = args.dir.dir();
+            let release = crate::publish_release(&dir, &new, settings.clock.now())?;
+            println!("published {} in {}", release.version, dir.display());
+            print!("{}", crate::format_releases(std::slice::from_ref(&release)));
+            let _ = std::io::stdout().flush();
+            Ok(())
+        }
+        Command::Release { command: ReleaseCommand::List(args) } => {
+            let releases = crate::list_releases(&args.dir())?;
+            print!("{}", crate::format_releases(&releases));
+            let _ = std::io::stdout().flush();
+            Ok(())
+        }
         Command::Retention { command: RetentionCommand::Run(db) } => {
             let state = AppState::open_with(db.config(), db.settings(settings)).await?;
             let purged = crate::purge_expired_photos(&state).await?;
@@ -237,6 +339,12 @@ pub fn format_sms(messages: &[crate::SandboxSms]) -> String {
 async fn serve(args: ServeArgs, mut settings: Settings) -> Result<(), AppError> {
     if args.no_sandbox {
         settings.sandbox = false;
+    }
+    if let Some(dir) = &args.releases_dir {
+        settings.releases_dir = Some(dir.clone());
+    }
+    if let Some(url) = &args.public_url {
+        settings.public_url = Some(url.clone());
     }
     let state = AppState::open_with(args.db.config(), args.db.settings(settings)).await?;
     if args.seed_demo {
@@ -318,6 +426,84 @@ mod tests {
         assert_eq!(args.db.config(), DbConfig::data_dir(DEFAULT_DATA_DIR));
         assert!(!args.seed_demo);
         assert!(!args.no_sandbox);
+        assert_eq!(args.releases_dir, None);
+        assert_eq!(args.public_url, None);
+    }
+
+    #[test]
+    fn serve_takes_a_releases_dir_and_a_normalised_public_url() {
+        let parsed = Cli::try_parse_from([
+            "signet-server",
+            "serve",
+            "--releases-dir",
+            "/srv/releases",
+            "--public-url",
+            "https://platform.example.edu/",
+        ])
+        .ok()
+        .map(|c| c.command);
+        let Some(Command::Serve(args)) = parsed else {
+            panic!("`serve` did not parse");
+        };
+        assert_eq!(args.releases_dir, Some(PathBuf::from("/srv/releases")));
+        assert_eq!(args.public_url.as_deref(), Some("https://platform.example.edu"));
+        let bad = Cli::try_parse_from(["signet-server", "serve", "--public-url", "platform.edu"]);
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn release_publish_takes_repeated_platforms_and_needs_notes() {
+        let parsed = Cli::try_parse_from([
+            "signet-server",
+            "release",
+            "publish",
+            "--data-dir",
+            "/srv/data",
+            "--version",
+            "1.2.0",
+            "--notes",
+            "修复",
+            "--platform",
+            "linux-x86_64=a/Signet.AppImage.tar.gz",
+            "--platform",
+            "windows-x86_64=b/Signet-setup.exe",
+        ])
+        .ok()
+        .map(|c| c.command);
+        let Some(Command::Release { command: ReleaseCommand::Publish(args) }) = parsed else {
+            panic!("`release publish` did not parse");
+        };
+        assert_eq!(args.dir.dir(), PathBuf::from("/srv/data/releases"));
+        assert_eq!(args.version, "1.2.0");
+        assert_eq!(
+            args.platforms,
+            vec![
+                ("linux-x86_64".to_owned(), PathBuf::from("a/Signet.AppImage.tar.gz")),
+                ("windows-x86_64".to_owned(), PathBuf::from("b/Signet-setup.exe")),
+            ]
+        );
+        let no_notes = Cli::try_parse_from([
+            "signet-server",
+            "release",
+            "publish",
+            "--version",
+            "1.2.0",
+            "--platform",
+            "linux-x86_64=x",
+        ]);
+        assert!(no_notes.is_err());
+        let no_path = Cli::try_parse_from([
+            "signet-server",
+            "release",
+            "publish",
+            "--version",
+            "1.2.0",
+            "--notes",
+            "n",
+            "--platform",
+            "linux-x86_64",
+        ]);
+        assert!(no_path.is_err());
     }
 
     #[test]

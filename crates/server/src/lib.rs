@@ -2,7 +2,8 @@
 //! app syncs with, and real-name authentication behind provider traits with sandbox providers
 //! ([`Providers`]), including manual review with its reviewer console (`/review`) and photo
 //! retention ([`purge_expired_photos`]), and signature storage, over SQLite (default) or
-//! PostgreSQL.
+//! PostgreSQL; and the desktop app's update manifests, built from a releases directory
+//! ([`publish_release`]).
 //!
 //! - [`app`] builds the axum [`Router`] from an [`AppState`]; [`serve`] runs it on a listener
 //!   with graceful shutdown; [`spawn`] starts it on `127.0.0.1:0` for tests.
@@ -48,6 +49,7 @@ mod sessions;
 mod signatures;
 mod state;
 mod tokens;
+mod updates;
 
 pub use accounts::{add_user, normalize_account, set_real_name, MAX_DISPLAY_NAME_CHARS};
 pub use alipay::SANDBOX_ALIPAY_AUTHORIZE_PATH;
@@ -73,6 +75,10 @@ pub use sandbox::{sandbox_sms_messages, SandboxSms, SandboxSmsOutbox, SANDBOX_SM
 pub use secrets::IdentityHasher;
 pub use state::{AppState, Limits, Settings};
 pub use tokens::sha256_hex;
+pub use updates::{
+    format_releases, list_releases, normalize_public_url, publish_release, NewRelease, Release,
+    ReleaseArtifact, MAX_RELEASE_NOTES_BYTES, UPDATE_ARCHES, UPDATE_INSTALLERS, UPDATE_TARGETS,
+};
 
 /// This server's version, as `/health` and the OpenAPI document report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -176,6 +182,9 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint::delete("/api/v1/signatures/{signature_id}", signatures::delete),
         Endpoint::get("/api/v1/signatures/{signature_id}/image", signatures::image),
         Endpoint::get("/api/v1/signatures/{signature_id}/svg", signatures::svg),
+        // Matched before `{target}`: a static segment wins.
+        Endpoint::get("/api/v1/updates/artifacts/{version}/{file}", updates::artifact),
+        Endpoint::get("/api/v1/updates/{target}/{arch}/{current_version}", updates::manifest),
         Endpoint::get("/review/login", review_console::login_page),
         Endpoint::post("/review/login", review_console::login),
         Endpoint::post("/review/logout", review_console::logout),

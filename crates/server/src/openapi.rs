@@ -18,6 +18,7 @@ use signet_domain::identity::{
 };
 
 use crate::state::Limits;
+use crate::updates::{UPDATE_ARCHES, UPDATE_INSTALLERS, UPDATE_TARGETS};
 use crate::{SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS, SANDBOX_PHONES};
 use signet_domain::ErrorCode;
 
@@ -58,6 +59,7 @@ pub fn document() -> Value {
     let mut document = base_document();
     add_manual_review(&mut document);
     add_signatures(&mut document);
+    add_updates(&mut document);
     document
 }
 
@@ -1115,6 +1117,89 @@ fn add_signatures(document: &mut Value) {
         "SignatureList": object(&["signatures", "default_id"], json!({
             "signatures": { "type": "array", "items": schema_ref("SignatureInfo"), "maxItems": MAX_SIGNATURES },
             "default_id": { "type": ["string", "null"] },
+        })),
+    });
+    if let (Some(target), Value::Object(paths)) =
+        (document.get_mut("paths").and_then(Value::as_object_mut), paths)
+    {
+        target.extend(paths);
+    }
+    if let (Some(target), Value::Object(schemas)) =
+        (document.pointer_mut("/components/schemas").and_then(Value::as_object_mut), schemas)
+    {
+        target.extend(schemas);
+    }
+}
+
+/// Update manifests of the desktop app (tauri-plugin-updater v2): paths and schemas.
+fn add_updates(document: &mut Value) {
+    let installers: Vec<&str> =
+        std::iter::once("unknown").chain(UPDATE_INSTALLERS.iter().map(|(name, _)| *name)).collect();
+    let paths = json!({
+        "/api/v1/updates/{target}/{arch}/{current_version}": { "get": {
+            "tags": ["updates"],
+            "operationId": "updateManifest",
+            "summary": "The update the desktop app should install, if any (no authentication)",
+            "description": "The endpoint the app's updater is configured with \
+                (`.../{{target}}/{{arch}}/{{current_version}}`, optionally \
+                `?bundle_type={{bundle_type}}`). Answers 204 when no published release is newer \
+                than `current_version` (semver precedence: `1.2.0-beta.1` < `1.2.0`), or when the \
+                newest release has no artifact the app will look up (`{target}-{arch}`, or \
+                `{target}-{arch}-{bundle_type}`; without `bundle_type` any installer of the \
+                platform counts). Otherwise 200 with the static manifest of the newest release, \
+                covering every platform it has. Artifact URLs start with the server's configured \
+                public URL, else `http://` and the request's `Host`.",
+            "parameters": [
+                { "name": "target", "in": "path", "required": true,
+                  "schema": { "type": "string", "enum": UPDATE_TARGETS } },
+                { "name": "arch", "in": "path", "required": true,
+                  "schema": { "type": "string", "enum": UPDATE_ARCHES } },
+                { "name": "current_version", "in": "path", "required": true,
+                  "schema": { "type": "string" }, "description": "The app's semantic version." },
+                { "name": "bundle_type", "in": "query", "required": false,
+                  "schema": { "type": "string", "enum": installers },
+                  "description": "How the app was installed (`{{bundle_type}}`)." },
+            ],
+            "responses": {
+                "200": json_response("The newest release, for every platform", "UpdateManifest"),
+                "204": { "description": "No update for this app" },
+                "400": error_response("`invalid_input`: `details.field` = `target`, `arch`, `current_version`, `bundle_type`, or `host` (no public URL configured and no usable `Host` header)"),
+            },
+        } },
+        "/api/v1/updates/artifacts/{version}/{file}": { "get": {
+            "tags": ["updates"],
+            "operationId": "updateArtifact",
+            "summary": "A release's artifact (no authentication)",
+            "description": "Only the files the release lists. The updater checks the artifact \
+                against the manifest's signature before installing it.",
+            "parameters": [
+                { "name": "version", "in": "path", "required": true, "schema": { "type": "string" } },
+                { "name": "file", "in": "path", "required": true,
+                  "schema": { "type": "string", "pattern": "^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$" } },
+            ],
+            "responses": {
+                "200": { "description": "The artifact, with `Content-Length`",
+                         "content": { "application/octet-stream": {
+                             "schema": { "type": "string", "format": "binary" } } } },
+                "400": error_response("`invalid_input`: `details.field` = `version` (not a release version) or `file` (not an artifact name)"),
+                "404": error_response("`not_found`: no such release, or it has no such file"),
+            },
+        } },
+    });
+    let schemas = json!({
+        "UpdateManifest": object(&["version", "notes", "pub_date", "platforms"], json!({
+            "version": { "type": "string" },
+            "notes": { "type": "string" },
+            "pub_date": { "type": "string", "format": "date-time" },
+            "platforms": {
+                "type": "object",
+                "description": "By `{os}-{arch}` (`darwin-aarch64`) or `{os}-{arch}-{installer}` (`linux-x86_64-deb`).",
+                "additionalProperties": schema_ref("UpdatePlatform"),
+            },
+        })),
+        "UpdatePlatform": object(&["signature", "url"], json!({
+            "signature": { "type": "string", "description": "The contents of the artifact's `.sig` file." },
+            "url": { "type": "string", "format": "uri" },
         })),
     });
     if let (Some(target), Value::Object(paths)) =

@@ -80,6 +80,14 @@ pub struct Settings {
     /// Where photos (blobs) are kept. `None`: `blobs/` beside the SQLite file, or
     /// `$TMPDIR/signet-blobs` for a database URL (pass `--blob-dir` in real deployments).
     pub blob_dir: Option<PathBuf>,
+    /// Where published releases of the desktop app are kept (`signet-server release publish`).
+    /// `None`: `releases/` beside the SQLite file, or `$TMPDIR/signet-releases` for a database
+    /// URL (pass `--releases-dir` in real deployments).
+    pub releases_dir: Option<PathBuf>,
+    /// The URL the platform is reached at from outside (`https://host[:port][/prefix]`), used for
+    /// the artifact URLs of update manifests. `None`: `http://` and the request's `Host` header,
+    /// which is right for the sandbox but should not be trusted in production.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -91,6 +99,8 @@ impl Default for Settings {
             providers: Providers::sandbox(),
             sandbox: true,
             blob_dir: None,
+            releases_dir: None,
+            public_url: None,
         }
     }
 }
@@ -112,11 +122,23 @@ impl Settings {
             providers: Providers::sandbox(),
             sandbox: true,
             blob_dir: None,
+            releases_dir: None,
+            public_url: None,
         }
     }
 
     pub fn with_blob_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.blob_dir = Some(dir.into());
+        self
+    }
+
+    pub fn with_releases_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.releases_dir = Some(dir.into());
+        self
+    }
+
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
         self
     }
 
@@ -150,6 +172,8 @@ impl std::fmt::Debug for Settings {
             .field("providers", &self.providers)
             .field("sandbox", &self.sandbox)
             .field("blob_dir", &self.blob_dir)
+            .field("releases_dir", &self.releases_dir)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -173,6 +197,8 @@ struct Inner {
     providers: Providers,
     sandbox: bool,
     blob_dir: PathBuf,
+    releases_dir: PathBuf,
+    public_url: Option<String>,
 }
 
 /// The blob directory of `db` when none is configured.
@@ -182,6 +208,16 @@ fn default_blob_dir(db: &DbConfig) -> PathBuf {
             path.parent().unwrap_or_else(|| Path::new(".")).join(crate::blobs::BLOB_DIR_NAME)
         }
         DbConfig::Url(_) => std::env::temp_dir().join("signet-blobs"),
+    }
+}
+
+/// The releases directory of `db` when none is configured.
+fn default_releases_dir(db: &DbConfig) -> PathBuf {
+    match db {
+        DbConfig::SqliteFile(path) => {
+            path.parent().unwrap_or_else(|| Path::new(".")).join(crate::updates::RELEASES_DIR_NAME)
+        }
+        DbConfig::Url(_) => std::env::temp_dir().join("signet-releases"),
     }
 }
 
@@ -196,6 +232,14 @@ impl AppState {
         let blob_dir = settings.blob_dir.clone().unwrap_or_else(|| default_blob_dir(&db));
         std::fs::create_dir_all(&blob_dir)
             .map_err(|e| AppError::internal("cannot create the blob directory", e))?;
+        let releases_dir =
+            settings.releases_dir.clone().unwrap_or_else(|| default_releases_dir(&db));
+        let public_url = settings
+            .public_url
+            .as_deref()
+            .map(crate::updates::normalize_public_url)
+            .transpose()
+            .map_err(|e| AppError::invalid_input("public_url", e))?;
         let (pool, backend) = db::open(&db).await?;
         let passwords = Passwords::new(settings.password_cost).await?;
         let auth_limiter = RateLimiter::new(
@@ -220,6 +264,8 @@ impl AppState {
                 providers: settings.providers,
                 sandbox: settings.sandbox,
                 blob_dir,
+                releases_dir,
+                public_url,
             }),
         })
     }
@@ -271,6 +317,16 @@ impl AppState {
     /// Where photos are kept (tests look at the files).
     pub fn blob_dir(&self) -> &Path {
         &self.inner.blob_dir
+    }
+
+    /// Where published releases are read from.
+    pub fn releases_dir(&self) -> &Path {
+        &self.inner.releases_dir
+    }
+
+    /// The configured public URL, normalised (no trailing slash).
+    pub fn public_url(&self) -> Option<&str> {
+        self.inner.public_url.as_deref()
     }
 
     /// Whether the sandbox tester pages are served.

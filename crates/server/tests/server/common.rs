@@ -178,6 +178,8 @@ pub fn test_settings(clock: Arc<ManualClock>) -> Settings {
         providers: Providers::sandbox(),
         sandbox: true,
         blob_dir: None,
+        releases_dir: None,
+        public_url: None,
     }
 }
 
