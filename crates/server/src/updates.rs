@@ -13,8 +13,10 @@
 //!
 //! - [`manifest`]: `GET /api/v1/updates/{target}/{arch}/{current_version}`, the endpoint the app's
 //!   updater is configured with. 204 when the newest release is not newer than
-//!   `current_version` or has no artifact for the platform; otherwise Tauri's static manifest
-//!   covering every platform of the newest release, with absolute artifact URLs.
+//!   `current_version`; otherwise Tauri's static manifest covering every platform of the newest
+//!   release, with absolute artifact URLs. A release without an artifact for the asking platform
+//!   is still announced: the app then tells its user that this version has no package for their
+//!   system, instead of claiming to be up to date.
 //! - [`artifact`]: `GET /api/v1/updates/artifacts/{version}/{file}`, the artifact itself.
 //!
 //! Versions compare by semver precedence, so `1.2.0-beta.1` < `1.2.0`.
@@ -570,7 +572,6 @@ pub async fn manifest(
     }
     if !offers(&release, os, arch, installer) {
         tracing::info!(%version, os, arch, "the newest release has no artifact for this platform");
-        return Ok(StatusCode::NO_CONTENT.into_response());
     }
 
     let base = public_base(&state, &headers, &uri)?;

@@ -219,14 +219,18 @@ async fn nothing_published_gets_204() {
 }
 
 #[tokio::test]
-async fn a_platform_the_newest_release_lacks_gets_204() {
+async fn a_platform_the_newest_release_lacks_still_hears_of_it_without_its_key() {
     let f = Fixture::new().await;
     f.publish("1.1.0", &[("linux-x86_64", LINUX), ("darwin-x86_64", MAC)]);
     f.publish("1.2.0", ALL_THREE);
 
+    // The app's updater finds no key for its platform and says so to the user, rather than
+    // reporting the app up to date.
     for (target, arch) in [("darwin", "x86_64"), ("windows", "aarch64"), ("linux", "armv7")] {
         let reply = f.check(target, arch, "1.0.0").await;
-        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{target}-{arch}");
+        assert_eq!(reply.status, StatusCode::OK, "{target}-{arch}");
+        assert_eq!(reply.body["version"], "1.2.0");
+        assert!(reply.body["platforms"].get(format!("{target}-{arch}")).is_none());
     }
 }
 
@@ -293,15 +297,16 @@ async fn installer_keys_are_matched_to_the_bundle_type() {
 
     let linux = "/api/v1/updates/linux/x86_64/1.1.0";
     let windows = "/api/v1/updates/windows/x86_64/1.1.0";
-    // Without a bundle type any installer of the platform may be the app's.
-    assert_eq!(f.get(linux).await.status, StatusCode::OK);
-    assert_eq!(f.get(&format!("{linux}?bundle_type=deb")).await.status, StatusCode::OK);
-    assert_eq!(
-        f.get(&format!("{linux}?bundle_type=appimage")).await.status,
-        StatusCode::NO_CONTENT
-    );
-    // An app that cannot tell its bundle type looks up `linux-x86_64` only.
-    assert_eq!(f.get(&format!("{linux}?bundle_type=unknown")).await.status, StatusCode::NO_CONTENT);
+    // Every app hears of the newer release; the manifest holds the keys as published, and an
+    // app whose installer has none (an AppImage here, or one that cannot tell) finds no package
+    // in it and says so.
+    for query in ["", "?bundle_type=deb", "?bundle_type=appimage", "?bundle_type=unknown"] {
+        let reply = f.get(&format!("{linux}{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{query}");
+        assert!(reply.body["platforms"].get("linux-x86_64-deb").is_some());
+        assert!(reply.body["platforms"].get("linux-x86_64").is_none());
+        assert!(reply.body["platforms"].get("linux-x86_64-appimage").is_none());
+    }
     // The plain key serves every installer.
     assert_eq!(f.get(&format!("{windows}?bundle_type=nsis")).await.status, StatusCode::OK);
     assert_eq!(f.get(&format!("{windows}?bundle_type=msi")).await.status, StatusCode::OK);
