@@ -34,6 +34,10 @@ const COMMANDS: &[&str] = &[
     "signature_set_default",
     "signature_delete",
     "signature_sync_now",
+    "update_status",
+    "update_check",
+    "update_download",
+    "update_install",
 ];
 
 fn main() {

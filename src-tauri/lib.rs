@@ -5,6 +5,7 @@
 //! - [`manual_review`]: manual review: photo checks, resumable upload, waiting for the decision.
 //! - [`signature::Signatures`]: signature maintenance: drawing, photo cleanup, the local
 //!   cache and the outbox that syncs it with the platform.
+//! - [`updates::Updates`]: auto-update from the platform (check, download, verify, install).
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
@@ -21,6 +22,7 @@ pub mod secrets;
 pub mod session;
 pub mod signature;
 pub mod store;
+pub mod updates;
 
 use std::sync::Arc;
 
@@ -38,6 +40,7 @@ pub struct AppState {
     pub manual_drafts: Arc<ManualReviewDrafts>,
     pub review_watcher: Arc<ReviewWatcher>,
     pub signatures: Arc<signature::Signatures>,
+    pub updates: Arc<updates::Updates>,
 }
 
 pub fn run() {
@@ -53,12 +56,14 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .on_window_event(remember_window_geometry)
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
             spawn_reconnect_loop(&state);
             spawn_review_watcher(app.handle(), &state);
             spawn_signature_sync(&state);
+            spawn_update_checks(app.handle(), &state);
             app.manage(state);
             Ok(())
         })
@@ -96,6 +101,10 @@ pub fn run() {
             commands::signature::signature_set_default,
             commands::signature::signature_delete,
             commands::signature::signature_sync_now,
+            commands::updates::update_status,
+            commands::updates::update_check,
+            commands::updates::update_download,
+            commands::updates::update_install,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -155,7 +164,15 @@ async fn open_state(
     let keyring = secrets::Keyring::new(secrets::SERVICE);
     let session = Session::new(store, keyring, &config.platform_url, notify);
     let review_watcher = Arc::new(ReviewWatcher::new(config.review_poll_every));
-    Ok(AppState { config, session: Arc::new(session), manual_drafts, review_watcher, signatures })
+    let updates = Arc::new(updates::Updates::new(updates::build_pubkey()));
+    Ok(AppState {
+        config,
+        session: Arc::new(session),
+        manual_drafts,
+        review_watcher,
+        signatures,
+        updates,
+    })
 }
 
 /// Sends the signature outbox in the background: after each change, when the platform comes
@@ -166,6 +183,27 @@ fn spawn_signature_sync(state: &AppState) {
     tauri::async_runtime::spawn(async move {
         let sync = signatures.sync().clone();
         sync.run(&session, signatures.cache(), std::time::Duration::from_secs(30)).await;
+    });
+}
+
+/// Asks the platform for a newer version shortly after start and every six hours, and tells the
+/// UI (`update-status`) what it found. Downloading and installing wait for the user.
+fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
+    let (session, updates, app) = (state.session.clone(), state.updates.clone(), app.clone());
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        loop {
+            match session.server_url().await {
+                Ok(platform) => {
+                    let status = updates.check(&app, &platform).await;
+                    if let Err(e) = app.emit("update-status", &status) {
+                        tracing::warn!("could not tell the UI about updates: {e}");
+                    }
+                }
+                Err(e) => tracing::warn!("no platform address to ask for updates: {e}"),
+            }
+            tokio::time::sleep(updates::CHECK_EVERY).await;
+        }
     });
 }
 

@@ -5,3 +5,4 @@ pub mod real_name;
 pub mod session;
 pub mod settings;
 pub mod signature;
+pub mod updates;

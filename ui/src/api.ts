@@ -37,6 +37,8 @@ import type {
   SmsConfirmation,
   SmsResend,
   UploadProgress,
+  UpdateStatus,
+  DownloadProgress,
   VerificationResult,
 } from "./types";
 
@@ -162,6 +164,28 @@ export const signatureApi = {
 };
 
 /** `signatures-changed`: the signatures or their sync state changed (no payload): fetch again. */
+export const updateApi = {
+  status: () => call<UpdateStatus>("update_status"),
+  /** Asks the platform whether a newer version exists. */
+  check: () => call<UpdateStatus>("update_check"),
+  /** Downloads the available update and verifies its signature; progress as it arrives. */
+  download: async (onProgress: (progress: DownloadProgress) => void) => {
+    const b = await backend();
+    try {
+      return await b.invoke<UpdateStatus>("update_download", { onProgress: b.channel(onProgress) });
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
+  /** Installs the verified update; the app restarts into it. */
+  install: () => call<null>("update_install"),
+};
+
+/** `update-status`: what the background update check found. */
+export async function onUpdateStatus(handler: (status: UpdateStatus) => void): Promise<() => void> {
+  return (await backend()).listen<UpdateStatus>("update-status", handler);
+}
+
 export async function onSignaturesChanged(handler: () => void): Promise<() => void> {
   return (await backend()).listen<unknown>("signatures-changed", () => handler());
 }

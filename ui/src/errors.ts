@@ -32,6 +32,8 @@ const KNOWN_CODES = [
   "real_name_required",
   "invalid_signature",
   "signature_limit",
+  // Updates.
+  "update_failed",
 ] as const;
 
 type KnownCode = (typeof KNOWN_CODES)[number];
@@ -174,6 +176,11 @@ export function errorText(error: ApiError, secondsLeft?: number): string {
       return invalidInputText(error);
     case "signature_limit":
       return t("error.signature_limit", { max: detailNumber(error, "max") ?? 20 });
+    case "update_failed": {
+      const reasons = ["network", "bad_signature", "no_package_for_this_system", "insecure_platform", "install"] as const;
+      const reason = reasons.find((r) => r === detailString(error, "reason"));
+      return reason ? t(`error.update_failed.${reason}`) : t("error.update_failed");
+    }
     default:
       return t(`error.${code}`);
   }

@@ -590,8 +590,20 @@ export function createFakeBackend(): Backend {
     cached_at: online ? null : cachedAt,
   });
 
+  const fakeUpdateStatus = {
+    current_version: "0.1.0-dev",
+    state: "not_configured",
+    available: null,
+    checked_at: null,
+    error: null,
+  };
   const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
     app_info: async () => ({ version: "0.1.0-dev", default_server_url: DEFAULT_SERVER }),
+    // A development build has no update key: the settings card says updates are not set up.
+    update_status: async () => fakeUpdateStatus,
+    update_check: async () => fakeUpdateStatus,
+    update_download: async () => fakeUpdateStatus,
+    update_install: async () => null,
     get_settings: async () => ({ ...settings }),
     set_language: async (args) => {
       settings.language = args.language as Language;

@@ -1,5 +1,6 @@
 // The frame around signed-in pages: top bar with the product name and the avatar menu, and the
 // offline banner under it.
+import { renderUpdateBanner } from "./pages/updates";
 import { h } from "./dom";
 import { formatDateTime, t } from "./i18n";
 import { icon, logo, type IconName } from "./icons";
@@ -222,6 +223,7 @@ export function renderShell(page: HTMLElement, route: RouteName): HTMLElement {
       ),
     ),
     session.offline ? offlineBanner(session) : null,
+    renderUpdateBanner(),
     main,
   );
 }

@@ -485,3 +485,35 @@ export type SignatureProblem =
   | "animated"
   | "no_ink"
   | (string & {});
+
+// ---- updates ----
+
+export type UpdateState =
+  | "idle"
+  | "checking"
+  | "up_to_date"
+  | "available"
+  | "downloading"
+  | "ready"
+  | "installing"
+  | "failed"
+  | "not_configured";
+
+export interface AvailableUpdate {
+  version: string;
+  notes: string | null;
+  pub_date: string | null;
+}
+
+export interface UpdateStatus {
+  current_version: string;
+  state: UpdateState;
+  available: AvailableUpdate | null;
+  checked_at: number | null;
+  error: ApiError | null;
+}
+
+export interface DownloadProgress {
+  received: number;
+  total: number | null;
+}

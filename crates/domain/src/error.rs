@@ -77,6 +77,10 @@ pub enum ErrorCode {
     StoreError,
     /// Not signed in on this device.
     NotSignedIn,
+    /// Checking for, downloading, verifying or installing an update failed; the installed
+    /// version keeps working. `details.reason`: `network`, `bad_signature`,
+    /// `no_package_for_this_system`, `insecure_platform`, `install`.
+    UpdateFailed,
 }
 
 impl ErrorCode {
@@ -100,9 +104,11 @@ impl ErrorCode {
             Self::UnsupportedMediaType => 415,
             Self::AccountLocked => 423,
             Self::RateLimited | Self::SmsDailyLimit => 429,
-            Self::Internal | Self::ProtocolError | Self::KeyringUnavailable | Self::StoreError => {
-                500
-            }
+            Self::Internal
+            | Self::ProtocolError
+            | Self::KeyringUnavailable
+            | Self::StoreError
+            | Self::UpdateFailed => 500,
             Self::ServerUnreachable | Self::TlsFailure => 503,
             Self::ProviderTimeout => 504,
             Self::InvalidPhoto | Self::ChecksumMismatch | Self::InvalidSignature => 422,
@@ -147,6 +153,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::KeyringUnavailable, "keyring_unavailable"),
     (ErrorCode::StoreError, "store_error"),
     (ErrorCode::NotSignedIn, "not_signed_in"),
+    (ErrorCode::UpdateFailed, "update_failed"),
 ];
 
 /// The body of every error response, and of every error the app hands to the UI.

@@ -7,6 +7,7 @@ import { isLanguage, language, setLanguage, t } from "../i18n";
 import { href } from "../router";
 import { getState, update } from "../state";
 import type { ApiError, Language } from "../types";
+import { renderUpdateCard } from "./updates";
 
 const LANGUAGES: readonly Language[] = ["zh-CN", "en"];
 
@@ -101,5 +102,6 @@ export function renderSettings(): HTMLElement {
         h("div", { class: "setting-row" }, h("dt", null, t("settings.keyring")), h("dd", { "data-testid": "settings-keyring" }, t(keyring ? "settings.keyringOn" : "settings.keyringOff"))),
       ),
     ),
+    renderUpdateCard(),
   );
 }

@@ -1,0 +1,42 @@
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::error::AppResult;
+use crate::updates::{DownloadProgress, UpdateStatus};
+use crate::AppState;
+
+#[tauri::command]
+pub async fn update_status(state: State<'_, AppState>) -> AppResult<UpdateStatus> {
+    Ok(state.updates.status().await)
+}
+
+/// Asks the platform the user signs in to whether a newer version exists.
+#[tauri::command]
+pub async fn update_check(app: AppHandle, state: State<'_, AppState>) -> AppResult<UpdateStatus> {
+    let platform = state.session.server_url().await?;
+    Ok(state.updates.check(&app, &platform).await)
+}
+
+/// Downloads the available update (progress over `on_progress`) and verifies its signature.
+#[tauri::command]
+pub async fn update_download(
+    state: State<'_, AppState>,
+    on_progress: Channel<DownloadProgress>,
+) -> AppResult<UpdateStatus> {
+    state
+        .updates
+        .download(|progress| {
+            if let Err(e) = on_progress.send(progress) {
+                tracing::debug!("update progress not delivered: {e}");
+            }
+        })
+        .await
+}
+
+/// Installs the downloaded, verified update and restarts into it.
+#[tauri::command]
+pub async fn update_install(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
+    state.updates.install().await?;
+    tracing::info!("update installed; restarting");
+    app.restart()
+}
