@@ -34,6 +34,9 @@ const COMMANDS: &[&str] = &[
     "signature_set_default",
     "signature_delete",
     "signature_sync_now",
+    "kiosk_state",
+    "kiosk_unsynced_changes",
+    "kiosk_admin_exit",
 ];
 
 fn main() {

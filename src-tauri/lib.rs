@@ -8,12 +8,14 @@
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
+//! - [`kiosk`]: kiosk mode: the locked-down main window, idle sign-out, nothing kept between users.
 //!
 //! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
 
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod kiosk;
 pub mod manual_review;
 pub mod platform;
 pub mod real_name;
@@ -38,11 +40,14 @@ pub struct AppState {
     pub manual_drafts: Arc<ManualReviewDrafts>,
     pub review_watcher: Arc<ReviewWatcher>,
     pub signatures: Arc<signature::Signatures>,
+    pub kiosk: Arc<kiosk::Kiosk>,
 }
 
 pub fn run() {
     init_logging();
     let config = AppConfig::from_env();
+    // Set once the kiosk configuration is read, before the main window is made.
+    let kiosk_flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
@@ -51,15 +56,21 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(kiosk::window::window_state_plugin(kiosk_flag.clone()))
         .plugin(tauri_plugin_notification::init())
         .on_window_event(remember_window_geometry)
         .setup(move |app| {
-            let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
+            let config_dir = app.path().app_config_dir().ok();
+            let kiosk =
+                kiosk::Kiosk::resolve(config.kiosk_file.clone(), config_dir, config.kiosk_flag);
+            kiosk_flag.store(kiosk.is_on(), std::sync::atomic::Ordering::SeqCst);
+            let state = tauri::async_runtime::block_on(open_state(app.handle(), config, kiosk))?;
             spawn_reconnect_loop(&state);
             spawn_review_watcher(app.handle(), &state);
             spawn_signature_sync(&state);
+            let kiosk = state.kiosk.clone();
             app.manage(state);
+            kiosk::window::build_main_window(app.handle(), &kiosk)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -96,6 +107,9 @@ pub fn run() {
             commands::signature::signature_set_default,
             commands::signature::signature_delete,
             commands::signature::signature_sync_now,
+            commands::kiosk::kiosk_state,
+            commands::kiosk::kiosk_unsynced_changes,
+            commands::kiosk::kiosk_admin_exit,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -107,6 +121,7 @@ pub fn run() {
 async fn open_state(
     app: &tauri::AppHandle,
     config: AppConfig,
+    kiosk: kiosk::Kiosk,
 ) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = match &config.data_dir {
         Some(dir) => dir.clone(),
@@ -145,6 +160,7 @@ async fn open_state(
                     drafts.clear().await;
                     signatures.clear_drafts().await;
                 });
+                kiosk::after_session_expired(&handle);
                 handle.emit("session_expired", ())
             }
         };
@@ -152,10 +168,16 @@ async fn open_state(
             tracing::warn!("could not tell the UI: {e}");
         }
     });
-    let keyring = secrets::Keyring::new(secrets::SERVICE);
-    let session = Session::new(store, keyring, &config.platform_url, notify);
+    let session = kiosk::open_session(&kiosk, store, &config.platform_url, notify).await?;
     let review_watcher = Arc::new(ReviewWatcher::new(config.review_poll_every));
-    Ok(AppState { config, session: Arc::new(session), manual_drafts, review_watcher, signatures })
+    Ok(AppState {
+        config,
+        session: Arc::new(session),
+        manual_drafts,
+        review_watcher,
+        signatures,
+        kiosk: Arc::new(kiosk),
+    })
 }
 
 /// Sends the signature outbox in the background: after each change, when the platform comes
