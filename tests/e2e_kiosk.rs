@@ -10,7 +10,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
 use fantoccini::key::Key;
 use serde_json::json;
 use signet_app::kiosk::pin::hash_pin_for_tests;
@@ -30,12 +32,16 @@ struct KioskMachine {
 }
 
 fn kiosk_machine(name: &str, platform: &Platform) -> KioskMachine {
+    kiosk_machine_idle_after(name, platform, 3)
+}
+
+fn kiosk_machine_idle_after(name: &str, platform: &Platform, idle_secs: u64) -> KioskMachine {
     let config = tempfile::tempdir().unwrap();
     let file = config.path().join("kiosk.json");
     let hash = hash_pin_for_tests(ADMIN_PIN);
     let text = json!({
         "enabled": true,
-        "idle_timeout_secs": 3,
+        "idle_timeout_secs": idle_secs,
         "countdown_secs": 5,
         "admin_pin_hash": hash,
     });
@@ -262,5 +268,83 @@ fn the_administrator_pin_signs_out_and_quits_the_kiosk() {
         desktop.kill(app).await;
         let store = Store::open(&store_dir(&desktop)).await.unwrap();
         assert_eq!(store.row_count("profile_cache").await.unwrap(), 0, "signed out first");
+    });
+}
+
+/// A name-like signature on the pad (three "characters" of wavy strokes, as in
+/// `e2e_signatures.rs`), moved the way a hand moves a mouse.
+async fn write_on_pad(app: &AppWindow) {
+    let pad = app.find("sig-pad").await;
+    let mut mouse = MouseActions::new("pen".to_string());
+    for character in 0..3 {
+        for stroke in 0..3 {
+            let x0 = -220.0 + f64::from(character) * 150.0;
+            let y0 = -40.0 + f64::from(stroke) * 30.0;
+            mouse = mouse
+                .then(PointerAction::MoveToElement {
+                    element: pad.clone(),
+                    duration: None,
+                    x: x0,
+                    y: y0,
+                })
+                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+            for step in 1..=12 {
+                let dy = if step % 2 == 0 { 9.0 } else { -9.0 };
+                mouse = mouse.then(PointerAction::MoveBy {
+                    duration: Some(Duration::from_millis(12)),
+                    x: 9.0,
+                    y: dy + f64::from(character),
+                });
+            }
+            mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        }
+    }
+    app.client.perform_actions(mouse).await.unwrap();
+    app.client.release_actions().await.unwrap();
+}
+
+#[test]
+fn signing_out_with_unsent_signature_changes_asks_first_then_drops_them() {
+    scenario("kiosk-unsynced", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let mut platform = Platform::start(dir.path()).await;
+        let KioskMachine { mut desktop, tmp: _tmp, _config } =
+            kiosk_machine_idle_after(&name, &platform, 120);
+        let mut app = desktop.launch().await;
+        app.sign_in("staff02", "Signet-demo-2").await;
+        app.find("page-center").await;
+
+        // The platform goes away; 王芳 draws and saves a signature, which waits in the outbox.
+        platform.halt().await;
+        app.click("entry-signature").await;
+        app.click("sig-new-drawn").await;
+        write_on_pad(&app).await;
+        app.click("sig-preview").await;
+        app.find("sig-preview-image").await;
+        app.type_into("sig-name", "王芳").await;
+        app.click("sig-save").await;
+        app.find("sig-list").await;
+
+        // Signing out: the last sync pass cannot reach the platform, so she is asked first.
+        app.click("avatar-button").await;
+        app.click("menu-sign-out").await;
+        let asked = app.text("kiosk-unsynced").await;
+        assert!(asked.contains("1 个签名"), "{asked}");
+        app.screenshot("unsynced-changes").await;
+        app.click("kiosk-unsynced-cancel").await;
+        app.wait_gone("kiosk-unsynced").await;
+        assert!(app.shows("sig-list").await, "still signed in");
+
+        app.click("avatar-button").await;
+        app.click("menu-sign-out").await;
+        app.click("kiosk-unsynced-sign-out").await;
+        app.find("page-sign-in").await;
+        assert_eq!(account_field(&app).await, "");
+        desktop.kill(app).await;
+
+        let store = Store::open(&store_dir(&desktop)).await.unwrap();
+        for table in ["signatures", "signature_default", "outbox", "profile_cache"] {
+            assert_eq!(store.row_count(table).await.unwrap(), 0, "rows left in {table}");
+        }
     });
 }

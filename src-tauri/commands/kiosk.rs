@@ -12,8 +12,8 @@ pub fn kiosk_state(state: State<'_, AppState>) -> KioskView {
     state.kiosk.view()
 }
 
-/// Before the user signs out of a kiosk: one sync pass now; the signature changes still waiting
-/// after it (they would be lost at sign-out).
+/// Before the user signs out of a kiosk: one sync pass now; how many signatures still have
+/// changes waiting after it (they would be lost at sign-out).
 #[tauri::command]
 pub async fn kiosk_unsynced_changes(state: State<'_, AppState>) -> AppResult<usize> {
     if !state.kiosk.is_on() || !state.session.has_user().await {

@@ -202,7 +202,10 @@ pub async fn end_session(app: &AppHandle, state: &AppState) -> AppResult<()> {
                 0
             });
         if left > 0 {
-            tracing::warn!(dropped = left, "kiosk sign-out drops signature changes not yet sent");
+            tracing::warn!(
+                signatures = left,
+                "kiosk sign-out drops signature changes not yet sent"
+            );
         }
     }
     // The user's window of a method (Alipay) goes with them.

@@ -489,7 +489,8 @@ impl Signatures {
     }
 
     /// Before a sign-out that will drop the outbox (kiosk mode): one sync pass now, changes
-    /// waiting out a delay included, bounded by `limit`. Returns the changes still waiting.
+    /// waiting out a delay included, bounded by `limit`. Returns how many signatures still have
+    /// changes waiting (a new signature's create and default count as one).
     pub async fn flush_before_sign_out(
         &self,
         session: &Session,
@@ -505,7 +506,10 @@ impl Signatures {
             Ok(Err(e)) => tracing::info!(code = e.code().as_str(), "sync before sign-out: {e}"),
             Err(_) => tracing::info!("sync before sign-out took too long"),
         }
-        Ok(self.cache.outbox(&owner).await?.len())
+        let left = self.cache.outbox(&owner).await?;
+        let targets: std::collections::BTreeSet<&str> =
+            left.iter().map(|p| p.target.as_str()).collect();
+        Ok(targets.len())
     }
 
     async fn require_verified(&self, session: &Session) -> AppResult<()> {

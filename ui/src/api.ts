@@ -113,7 +113,7 @@ export const api = {
 export const kioskApi = {
   /** Whether this run is a kiosk, with its idle timeout and countdown. */
   state: () => call<KioskState>("kiosk_state"),
-  /** One sync pass now; the signature changes still waiting (lost if the user signs out). */
+  /** One sync pass now; how many signatures still have changes waiting (lost at sign-out). */
   unsyncedChanges: () => call<number>("kiosk_unsynced_changes"),
   /** Checks the administrator PIN in Rust; with the right one the session ends and the app
    * quits. Rejects with `invalid_credentials` (`details.attempts_left`), `rate_limited`
