@@ -77,6 +77,28 @@ async fn account_field(app: &AppWindow) -> String {
     app.find("account").await.prop("value").await.unwrap().unwrap_or_default()
 }
 
+/// Every file under `root` whose bytes hold `text` in UTF-8 or UTF-16 (WebKit keeps web storage
+/// as UTF-16).
+fn files_holding(root: &Path, text: &str) -> Vec<PathBuf> {
+    let utf8 = text.as_bytes().to_vec();
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in entries(&dir) {
+            if entry.is_dir() {
+                dirs.push(entry);
+            } else if let Ok(bytes) = std::fs::read(&entry) {
+                let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+                if holds(&utf8) || holds(&utf16) {
+                    found.push(entry);
+                }
+            }
+        }
+    }
+    found
+}
+
 fn entries(dir: &Path) -> Vec<PathBuf> {
     match std::fs::read_dir(dir) {
         Ok(read) => read.flatten().map(|e| e.path()).collect(),
@@ -183,6 +205,11 @@ fn an_idle_kiosk_counts_down_signs_out_and_keeps_nothing_of_the_user() {
             .await
             .unwrap();
         assert_eq!(web_storage(&app).await, (1, 1));
+        let home = desktop.data_dir().parent().unwrap().to_path_buf();
+        assert!(
+            !files_holding(&home, "staff02").is_empty(),
+            "her profile is cached while she works"
+        );
         assert!(keyring.get(&account).unwrap().is_none(), "a kiosk never writes the keyring");
 
         // She stays idle: after 3 s the countdown shows; any input cancels it.
@@ -217,8 +244,12 @@ fn an_idle_kiosk_counts_down_signs_out_and_keeps_nothing_of_the_user() {
             assert!(MACHINE_SETTINGS.contains(&key), "setting left: {line}");
         }
         drop(store);
-        // …nor in the temporary directory the app was given.
+        // …nor in the temporary directory the app was given…
         assert_eq!(entries(tmp.path()), Vec::<PathBuf>::new(), "temporary files left");
+        // …nor anywhere in the machine's home (store, webview data, caches, config).
+        for trace in ["王芳", "staff02", "110***********002X"] {
+            assert_eq!(files_holding(&home, trace), Vec::<PathBuf>::new(), "{trace} left");
+        }
 
         // A relaunch: a clean sign-in page, and the page's storage is still empty.
         let app = desktop.launch().await;
