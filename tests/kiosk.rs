@@ -238,3 +238,26 @@ async fn unsynced_changes_are_sent_before_a_kiosk_sign_out_when_the_platform_ans
     app.session.sign_out().await.unwrap();
     assert_no_user_rows(app.session.store()).await;
 }
+
+#[test]
+fn hash_kiosk_pin_prints_a_configuration_line_whose_hash_verifies() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signet"))
+        .arg("--hash-kiosk-pin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"24681012\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8(out.stdout).unwrap();
+    let field: serde_json::Value = serde_json::from_str(&format!("{{{}}}", line.trim())).unwrap();
+    let hash = field["admin_pin_hash"].as_str().unwrap();
+    assert!(!line.contains("24681012"));
+    let pin = signet_app::kiosk::pin::PinHash::parse(hash).unwrap();
+    assert!(pin.verify("24681012") && !pin.verify("24681013"));
+}
