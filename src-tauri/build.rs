@@ -38,6 +38,9 @@ const COMMANDS: &[&str] = &[
     "update_check",
     "update_download",
     "update_install",
+    "kiosk_state",
+    "kiosk_unsynced_changes",
+    "kiosk_admin_exit",
 ];
 
 fn main() {

@@ -1,4 +1,4 @@
-//! Start-up configuration, read once from the environment.
+//! Start-up configuration, read once from the environment and the command line.
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
@@ -6,6 +6,9 @@
 //! | `SIGNET_DATA_DIR` | the OS app-data directory | where the local store lives |
 //! | `SIGNET_RECONNECT_SECS` | `5` | how often an offline app asks whether the platform is back |
 //! | `SIGNET_REVIEW_POLL_SECS` | `30` | how often a pending manual review's status is asked for |
+//! | `SIGNET_KIOSK_CONFIG` | `kiosk.json` in the OS app-config directory | the kiosk configuration file ([`crate::kiosk`]) |
+//!
+//! On the command line, `--kiosk` turns kiosk mode on whatever the file says.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,6 +21,10 @@ pub struct AppConfig {
     pub data_dir: Option<PathBuf>,
     pub reconnect_every: Duration,
     pub review_poll_every: Duration,
+    /// Where the kiosk configuration is, when not in the default place.
+    pub kiosk_file: Option<PathBuf>,
+    /// `--kiosk` was given.
+    pub kiosk_flag: bool,
 }
 
 impl AppConfig {
@@ -32,6 +39,8 @@ impl AppConfig {
             review_poll_every: Duration::from_secs(
                 var("SIGNET_REVIEW_POLL_SECS").and_then(|v| v.parse().ok()).unwrap_or(30).max(1),
             ),
+            kiosk_file: var(crate::kiosk::config::ENV_FILE).map(PathBuf::from),
+            kiosk_flag: std::env::args().skip(1).any(|arg| arg == crate::kiosk::config::FLAG),
         }
     }
 }

@@ -9,12 +9,14 @@
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
+//! - [`kiosk`]: kiosk mode: the locked-down main window, idle sign-out, nothing kept between users.
 //!
 //! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
 
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod kiosk;
 pub mod manual_review;
 pub mod platform;
 pub mod real_name;
@@ -41,11 +43,14 @@ pub struct AppState {
     pub review_watcher: Arc<ReviewWatcher>,
     pub signatures: Arc<signature::Signatures>,
     pub updates: Arc<updates::Updates>,
+    pub kiosk: Arc<kiosk::Kiosk>,
 }
 
 pub fn run() {
     init_logging();
     let config = AppConfig::from_env();
+    // Set once the kiosk configuration is read, before the main window is made.
+    let kiosk_flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
@@ -54,17 +59,23 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(kiosk::window::window_state_plugin(kiosk_flag.clone()))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .on_window_event(remember_window_geometry)
         .setup(move |app| {
-            let state = tauri::async_runtime::block_on(open_state(app.handle(), config))?;
+            let config_dir = app.path().app_config_dir().ok();
+            let kiosk =
+                kiosk::Kiosk::resolve(config.kiosk_file.clone(), config_dir, config.kiosk_flag);
+            kiosk_flag.store(kiosk.is_on(), std::sync::atomic::Ordering::SeqCst);
+            let state = tauri::async_runtime::block_on(open_state(app.handle(), config, kiosk))?;
             spawn_reconnect_loop(&state);
             spawn_review_watcher(app.handle(), &state);
             spawn_signature_sync(&state);
             spawn_update_checks(app.handle(), &state);
+            let kiosk = state.kiosk.clone();
             app.manage(state);
+            kiosk::window::build_main_window(app.handle(), &kiosk)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -105,6 +116,9 @@ pub fn run() {
             commands::updates::update_check,
             commands::updates::update_download,
             commands::updates::update_install,
+            commands::kiosk::kiosk_state,
+            commands::kiosk::kiosk_unsynced_changes,
+            commands::kiosk::kiosk_admin_exit,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -116,6 +130,7 @@ pub fn run() {
 async fn open_state(
     app: &tauri::AppHandle,
     config: AppConfig,
+    kiosk: kiosk::Kiosk,
 ) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = match &config.data_dir {
         Some(dir) => dir.clone(),
@@ -154,6 +169,7 @@ async fn open_state(
                     drafts.clear().await;
                     signatures.clear_drafts().await;
                 });
+                kiosk::after_session_expired(&handle);
                 handle.emit("session_expired", ())
             }
         };
@@ -161,8 +177,7 @@ async fn open_state(
             tracing::warn!("could not tell the UI: {e}");
         }
     });
-    let keyring = secrets::Keyring::new(secrets::SERVICE);
-    let session = Session::new(store, keyring, &config.platform_url, notify);
+    let session = kiosk::open_session(&kiosk, store, &config.platform_url, notify).await?;
     let review_watcher = Arc::new(ReviewWatcher::new(config.review_poll_every));
     let updates = Arc::new(updates::Updates::new(updates::build_pubkey()));
     Ok(AppState {
@@ -172,6 +187,7 @@ async fn open_state(
         review_watcher,
         signatures,
         updates,
+        kiosk: Arc::new(kiosk),
     })
 }
 
@@ -187,9 +203,12 @@ fn spawn_signature_sync(state: &AppState) {
 }
 
 /// Asks the platform for a newer version shortly after start and every six hours, and tells the
-/// UI (`update-status`) what it found. Downloading and installing wait for the user.
+/// UI (`update-status`) what it found. On a desktop, downloading and installing wait for the
+/// user. A kiosk installs by itself, only while no one is signed in, and restarts into the new
+/// version.
 fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
     let (session, updates, app) = (state.session.clone(), state.updates.clone(), app.clone());
+    let kiosk = state.kiosk.is_on();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
         loop {
@@ -199,12 +218,49 @@ fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
                     if let Err(e) = app.emit("update-status", &status) {
                         tracing::warn!("could not tell the UI about updates: {e}");
                     }
+                    if kiosk && status.state == updates::UpdateState::Available {
+                        install_while_no_one_is_signed_in(&app, &session, &updates).await;
+                    }
                 }
                 Err(e) => tracing::warn!("no platform address to ask for updates: {e}"),
             }
             tokio::time::sleep(updates::CHECK_EVERY).await;
         }
     });
+}
+
+/// A kiosk's update: waits (checking every minute, up to the next check) until no one is signed
+/// in, then downloads, verifies, installs and restarts. A failure leaves this version running.
+async fn install_while_no_one_is_signed_in(
+    app: &tauri::AppHandle,
+    session: &Session,
+    updates: &updates::Updates,
+) {
+    let mut waited = std::time::Duration::ZERO;
+    while session.has_user().await {
+        if waited >= updates::CHECK_EVERY {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        waited += std::time::Duration::from_secs(60);
+    }
+    let outcome = async {
+        updates.download(|_| {}).await?;
+        if session.has_user().await {
+            return Ok(false);
+        }
+        updates.install().await.map(|()| true)
+    }
+    .await;
+    match outcome {
+        Ok(true) => {
+            tracing::info!("kiosk update installed while signed out; restarting");
+            app.restart();
+        }
+        Ok(false) => tracing::info!("someone signed in during the kiosk update; installing later"),
+        Err(e) => tracing::warn!("kiosk update failed; this version keeps running: {e}"),
+    }
+    let _ = app.emit("update-status", &updates.status().await);
 }
 
 /// While the signed-in user's manual review is pending, asks for its status; once decided,

@@ -7,6 +7,11 @@
 //! Refreshes are serialised by one lock: two calls that see an expired access token at once
 //! must not both spend the same refresh token, or the platform would take it for a stolen one
 //! and revoke the whole session.
+//!
+//! A kiosk's session ([`Session::new_kiosk`]) never touches the keyring: the refresh token lives
+//! in memory only, nothing about the user (account, platform, current user) is remembered in
+//! settings, and when the session ends — signed out, or expired — every user's data goes from
+//! the local store ([`Store::wipe_user_data`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -89,8 +94,10 @@ struct Live {
 
 pub struct Session {
     store: Store,
-    keyring: Keyring,
-    keyring_available: bool,
+    /// Where the refresh token rests; `None` without a usable keyring, and in kiosk mode: then
+    /// it lives in memory ([`Live::refresh_fallback`]) and the session ends with the app.
+    keyring: Option<Keyring>,
+    kiosk: bool,
     default_server: String,
     live: Mutex<Live>,
     online: AtomicBool,
@@ -103,14 +110,33 @@ fn now() -> i64 {
 
 impl Session {
     pub fn new(store: Store, keyring: Keyring, default_server: &str, notify: Notifier) -> Self {
-        let keyring_available = keyring.is_available();
-        if !keyring_available {
+        let keyring = if keyring.is_available() {
+            Some(keyring)
+        } else {
             tracing::warn!("no usable OS keyring: the session will not be remembered");
-        }
+            None
+        };
+        Self::with(store, keyring, false, default_server, notify)
+    }
+
+    /// A kiosk's session: no keyring at all, nothing of the user remembered, and every user's
+    /// local data wiped whenever a session ends.
+    pub fn new_kiosk(store: Store, default_server: &str, notify: Notifier) -> Self {
+        tracing::info!("kiosk mode: sessions live in memory only");
+        Self::with(store, None, true, default_server, notify)
+    }
+
+    fn with(
+        store: Store,
+        keyring: Option<Keyring>,
+        kiosk: bool,
+        default_server: &str,
+        notify: Notifier,
+    ) -> Self {
         Self {
             store,
             keyring,
-            keyring_available,
+            kiosk,
             default_server: default_server.to_string(),
             live: Mutex::new(Live::default()),
             online: AtomicBool::new(true),
@@ -118,8 +144,13 @@ impl Session {
         }
     }
 
+    /// Whether the session is kept in the OS keyring (false without one, and in kiosk mode).
     pub fn keyring_available(&self) -> bool {
-        self.keyring_available
+        self.keyring.is_some()
+    }
+
+    pub fn is_kiosk(&self) -> bool {
+        self.kiosk
     }
 
     pub fn store(&self) -> &Store {
@@ -148,12 +179,12 @@ impl Session {
     }
 
     fn signed_out(&self, reason: Option<SignedOutReason>) -> SessionView {
-        SessionView::SignedOut { keyring_available: self.keyring_available, reason }
+        SessionView::SignedOut { keyring_available: self.keyring_available(), reason }
     }
 
     fn signed_in(&self, profile: Profile, cached_at: Option<i64>) -> SessionView {
         SessionView::SignedIn {
-            keyring_available: self.keyring_available,
+            keyring_available: self.keyring_available(),
             offline: cached_at.is_some(),
             profile,
             cached_at,
@@ -163,13 +194,21 @@ impl Session {
     /// At start-up: the remembered session, renewed with the keyring's refresh token; the cached
     /// profile when the platform cannot be reached.
     pub async fn restore(&self) -> AppResult<SessionView> {
+        if self.kiosk {
+            // Nothing is remembered between runs; within a run the UI may have been reloaded.
+            return if self.has_user().await {
+                self.refresh_profile().await
+            } else {
+                Ok(self.signed_out(None))
+            };
+        }
         let Some(user) = self.remembered_user().await? else {
             return Ok(self.signed_out(None));
         };
-        if !self.keyring_available {
+        let Some(keyring) = &self.keyring else {
             return Ok(self.signed_out(None));
-        }
-        let Some(refresh) = self.keyring.get(&user.keyring_account())? else {
+        };
+        let Some(refresh) = keyring.get(&user.keyring_account())? else {
             self.store.delete_setting(KEY_CURRENT_USER).await?;
             return Ok(self.signed_out(None));
         };
@@ -209,8 +248,10 @@ impl Session {
             }
         };
         self.set_online(true);
-        self.store.set_setting(KEY_LAST_ACCOUNT, &account).await?;
-        self.store.set_setting(KEY_SERVER_URL, &server).await?;
+        if !self.kiosk {
+            self.store.set_setting(KEY_LAST_ACCOUNT, &account).await?;
+            self.store.set_setting(KEY_SERVER_URL, &server).await?;
+        }
         let user = CurrentUser { server, user_id: tokens.user_id.clone() };
         {
             let mut live = self.live.lock().await;
@@ -218,8 +259,10 @@ impl Session {
             live.client = Some(client);
             self.keep_tokens(&mut live, tokens)?;
         }
-        let json = serde_json::to_string(&user).map_err(AppError::store)?;
-        self.store.set_setting(KEY_CURRENT_USER, &json).await?;
+        if !self.kiosk {
+            let json = serde_json::to_string(&user).map_err(AppError::store)?;
+            self.store.set_setting(KEY_CURRENT_USER, &json).await?;
+        }
         self.fetch_profile().await
     }
 
@@ -278,12 +321,29 @@ impl Session {
             }
         }
         if let Some(user) = user {
-            if self.keyring_available {
-                self.keyring.delete(&user.keyring_account())?;
+            if let Some(keyring) = &self.keyring {
+                keyring.delete(&user.keyring_account())?;
             }
             self.store.forget_profile(&user.server, &user.user_id).await?;
         }
         self.store.delete_setting(KEY_CURRENT_USER).await?;
+        if self.kiosk {
+            self.wipe_user_data().await?;
+        }
+        Ok(())
+    }
+
+    /// Removes every user's data from the local store, saying (without personal data) how many
+    /// signature changes that had not reached the platform were dropped.
+    pub async fn wipe_user_data(&self) -> AppResult<()> {
+        let report = self.store.wipe_user_data().await?;
+        if report.unsynced_changes > 0 {
+            tracing::warn!(
+                dropped = report.unsynced_changes,
+                "signature changes that had not reached the platform were dropped"
+            );
+        }
+        tracing::info!("local user data wiped");
         Ok(())
     }
 
@@ -356,10 +416,10 @@ impl Session {
             .client
             .clone()
             .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
-        let refresh = match refresh {
-            Some(token) => Some(token),
-            None if self.keyring_available => self.keyring.get(&user.keyring_account())?,
-            None => live.refresh_fallback.clone(),
+        let refresh = match (refresh, &self.keyring) {
+            (Some(token), _) => Some(token),
+            (None, Some(keyring)) => keyring.get(&user.keyring_account())?,
+            (None, None) => live.refresh_fallback.clone(),
         };
         let refresh =
             refresh.ok_or_else(|| AppError::new(ErrorCode::SessionExpired, "no refresh token"))?;
@@ -374,10 +434,9 @@ impl Session {
             .map(CurrentUser::keyring_account)
             .ok_or_else(|| AppError::new(ErrorCode::NotSignedIn, "not signed in"))?;
         live.access = Some(tokens.access_token);
-        if self.keyring_available {
-            self.keyring.set(&account, &tokens.refresh_token)?;
-        } else {
-            live.refresh_fallback = Some(tokens.refresh_token);
+        match &self.keyring {
+            Some(keyring) => keyring.set(&account, &tokens.refresh_token)?,
+            None => live.refresh_fallback = Some(tokens.refresh_token),
         }
         Ok(())
     }
@@ -392,11 +451,14 @@ impl Session {
             live.user.take()
         };
         if let Some(user) = user {
-            if self.keyring_available {
-                self.keyring.delete(&user.keyring_account())?;
+            if let Some(keyring) = &self.keyring {
+                keyring.delete(&user.keyring_account())?;
             }
             self.store.forget_profile(&user.server, &user.user_id).await?;
             self.store.delete_setting(KEY_CURRENT_USER).await?;
+            if self.kiosk {
+                self.wipe_user_data().await?;
+            }
             if notify {
                 (self.notify)(SessionEvent::SessionExpired);
             }

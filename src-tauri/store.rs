@@ -1,7 +1,9 @@
 //! The local store: one SQLite file in the OS app-data directory, migrated from `migrations/`.
 //!
-//! [`Store`] holds the pool; settings and the profile cache are the two things kept so far.
-//! WAL and a busy timeout let the UI's commands and background tasks share the file.
+//! [`Store`] holds the pool; settings and the profile cache are kept here, and the signature
+//! module keeps its tables in the same file. WAL and a busy timeout let the UI's commands and
+//! background tasks share the file. Deleted rows are overwritten (`secure_delete`), so what a
+//! sign-out removes does not linger in free pages of the file.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -12,6 +14,22 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::error::{AppError, AppResult};
+
+/// Tables whose every row belongs to a user of this machine. [`Store::wipe_user_data`] empties
+/// them; a test checks that every table the migrations make is either here or `settings`.
+pub const USER_TABLES: &[&str] = &["profile_cache", "signatures", "signature_default", "outbox"];
+
+/// Settings that are the machine's rather than a user's, kept by [`Store::wipe_user_data`]. The
+/// platform address is not among them: on a shared machine one user must not choose where the
+/// next one's password goes.
+pub const MACHINE_SETTINGS: &[&str] = &["language"];
+
+/// What [`Store::wipe_user_data`] removed that had not reached the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WipeReport {
+    /// Outbox entries (signature changes) dropped.
+    pub unsynced_changes: u64,
+}
 
 #[derive(Clone)]
 pub struct Store {
@@ -36,7 +54,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!().run(&pool).await?;
         Ok(Self { pool })
@@ -116,6 +135,47 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Removes every user's data: the [`USER_TABLES`] and every setting but the
+    /// [`MACHINE_SETTINGS`] (remembered account and platform, current user, consents, pending
+    /// manual reviews), in one transaction; then moves the write-ahead log into the file and
+    /// truncates it, so the removed rows are gone from both. Kiosk mode calls it at start and
+    /// whenever a session ends.
+    pub async fn wipe_user_data(&self) -> AppResult<WipeReport> {
+        let mut tx = self.pool.begin().await?;
+        let unsynced: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&mut *tx).await?;
+        for table in USER_TABLES {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
+        let keep = MACHINE_SETTINGS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(",");
+        sqlx::query(&format!("DELETE FROM settings WHERE key NOT IN ({keep})"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        Ok(WipeReport { unsynced_changes: u64::try_from(unsynced).unwrap_or(0) })
+    }
+
+    /// The names of the store's own tables (not SQLite's or sqlx's bookkeeping), for tests.
+    pub async fn table_names(&self) -> AppResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%' ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Rows in `table` (one of [`Store::table_names`]), for tests.
+    pub async fn row_count(&self, table: &str) -> AppResult<i64> {
+        if !self.table_names().await?.iter().any(|name| name == table) {
+            return Err(AppError::store(format!("no table {table}")));
+        }
+        Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Every text this store holds, for tests that prove what never reaches the disk.

@@ -105,11 +105,12 @@ pub async fn start_alipay(
     if let Some(old) = app.get_webview_window(ALIPAY_WINDOW) {
         let _ = old.destroy();
     }
-    let window = WebviewWindowBuilder::new(&app, ALIPAY_WINDOW, WebviewUrl::External(url))
+    let builder = WebviewWindowBuilder::new(&app, ALIPAY_WINDOW, WebviewUrl::External(url))
         .title("支付宝快捷认证 · Alipay")
         .inner_size(520.0, 720.0)
         .min_inner_size(420.0, 560.0)
-        .center()
+        .center();
+    let window = crate::kiosk::window::lock_down_method_window(builder, state.kiosk.is_on())
         .build()
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("Alipay window: {e}")))?;
     let closed = Arc::new(AtomicBool::new(false));

@@ -1,4 +1,4 @@
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::AppResult;
 use crate::session::{SessionView, SignInForm};
@@ -25,8 +25,12 @@ pub async fn refresh_profile(state: State<'_, AppState>) -> AppResult<SessionVie
     state.session.refresh_profile().await
 }
 
+/// Signs out. In kiosk mode this is [`crate::kiosk::end_session`]: everything of the user goes.
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
+    if state.kiosk.is_on() {
+        return crate::kiosk::end_session(&app, &state).await;
+    }
     state.manual_drafts.clear().await;
     state.signatures.clear_drafts().await;
     state.session.sign_out().await

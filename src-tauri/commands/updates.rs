@@ -1,7 +1,9 @@
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use crate::error::AppResult;
+use signet_domain::ErrorCode;
+
+use crate::error::{AppError, AppResult};
 use crate::updates::{DownloadProgress, UpdateStatus};
 use crate::AppState;
 
@@ -17,12 +19,24 @@ pub async fn update_check(app: AppHandle, state: State<'_, AppState>) -> AppResu
     Ok(state.updates.check(&app, &platform).await)
 }
 
+/// A kiosk updates itself while no one is signed in; its users do not install updates.
+fn refuse_in_kiosk(state: &AppState) -> AppResult<()> {
+    if state.kiosk.is_on() {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "a kiosk installs updates by itself while no one is signed in",
+        ));
+    }
+    Ok(())
+}
+
 /// Downloads the available update (progress over `on_progress`) and verifies its signature.
 #[tauri::command]
 pub async fn update_download(
     state: State<'_, AppState>,
     on_progress: Channel<DownloadProgress>,
 ) -> AppResult<UpdateStatus> {
+    refuse_in_kiosk(&state)?;
     state
         .updates
         .download(|progress| {
@@ -36,6 +50,7 @@ pub async fn update_download(
 /// Installs the downloaded, verified update and restarts into it.
 #[tauri::command]
 pub async fn update_install(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
+    refuse_in_kiosk(&state)?;
     state.updates.install().await?;
     tracing::info!("update installed; restarting");
     app.restart()

@@ -488,6 +488,30 @@ impl Signatures {
         self.board(session).await
     }
 
+    /// Before a sign-out that will drop the outbox (kiosk mode): one sync pass now, changes
+    /// waiting out a delay included, bounded by `limit`. Returns how many signatures still have
+    /// changes waiting (a new signature's create and default count as one).
+    pub async fn flush_before_sign_out(
+        &self,
+        session: &Session,
+        limit: std::time::Duration,
+    ) -> AppResult<usize> {
+        let owner = owner(session).await?;
+        if self.cache.outbox(&owner).await?.is_empty() {
+            return Ok(0);
+        }
+        self.cache.retry_all(&owner, false).await?;
+        match tokio::time::timeout(limit, self.sync.pass(session, &self.cache)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::info!(code = e.code().as_str(), "sync before sign-out: {e}"),
+            Err(_) => tracing::info!("sync before sign-out took too long"),
+        }
+        let left = self.cache.outbox(&owner).await?;
+        let targets: std::collections::BTreeSet<&str> =
+            left.iter().map(|p| p.target.as_str()).collect();
+        Ok(targets.len())
+    }
+
     async fn require_verified(&self, session: &Session) -> AppResult<()> {
         let verified = session
             .cached_profile()

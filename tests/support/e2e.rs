@@ -205,6 +205,18 @@ fn running_app_pids() -> Vec<u32> {
         .collect()
 }
 
+/// Whether the app quit by itself within `limit` (say, after a command that ends it).
+pub async fn app_exits_within(limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if running_app_pids().is_empty() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
 /// The app is single-instance: a relaunch must wait until the last one has really gone.
 async fn wait_until_no_app_runs() {
     let deadline = Instant::now() + WAIT;

@@ -17,6 +17,7 @@ import type {
   IdentityAccepted,
   IdentityCheck,
   IdentityInput,
+  KioskState,
   Language,
   ManualPhotoKind,
   ManualReviewStatus,
@@ -109,6 +110,17 @@ export const api = {
   /** Closes the authorization window: a pending `startAlipay` resolves with `window_closed`. */
   closeAlipayWindow: () => call<null>("close_alipay_window"),
   attemptHistory: () => call<AttemptHistory>("attempt_history"),
+};
+
+export const kioskApi = {
+  /** Whether this run is a kiosk, with its idle timeout and countdown. */
+  state: () => call<KioskState>("kiosk_state"),
+  /** One sync pass now; how many signatures still have changes waiting (lost at sign-out). */
+  unsyncedChanges: () => call<number>("kiosk_unsynced_changes"),
+  /** Checks the administrator PIN in Rust; with the right one the session ends and the app
+   * quits. Rejects with `invalid_credentials` (`details.attempts_left`), `rate_limited`
+   * (`details.retry_after_secs`) or `forbidden` (`details.reason`: `no_admin_pin`). */
+  adminExit: (pin: string) => call<null>("kiosk_admin_exit", { pin }),
 };
 
 /** Raw bytes to a command; rejects with a normalised `ApiError`. */

@@ -670,6 +670,21 @@ export function createFakeBackend(): Backend {
       profile = null;
       return null;
     },
+    // `?fake-kiosk=1`: a kiosk with short timers; the administrator PIN is 246810.
+    kiosk_state: async () => ({
+      enabled: query.get("fake-kiosk") === "1",
+      idle_timeout_secs: 10,
+      countdown_secs: 10,
+      admin_exit: true,
+      config_problem: false,
+    }),
+    kiosk_unsynced_changes: async () => 0,
+    kiosk_admin_exit: async (args) => {
+      await sleep(400);
+      if (args.pin !== "246810") reject("invalid_credentials", "wrong administrator PIN", { attempts_left: 4 });
+      window.close();
+      return null;
+    },
     ...realNameCommands,
     ...signatures.commands,
   };

@@ -2,10 +2,11 @@
 // (dom.ts) and a hash router (router.ts) does the job, keeps the bundle small and keeps the
 // toolchain to TypeScript and Vite.
 import "./styles.css";
-import { api, inTauri, onConnectivity, onSessionExpired } from "./api";
+import { api, inTauri, kioskApi, onConnectivity, onSessionExpired } from "./api";
 import { h } from "./dom";
 import { logError } from "./errors";
 import { setLanguage } from "./i18n";
+import { startKiosk } from "./kiosk";
 import { listenForReviewDecisions } from "./pages/real-name/manual";
 import { listenForSignatureChanges } from "./pages/signature";
 import { startRouter } from "./router";
@@ -58,6 +59,9 @@ async function start(): Promise<void> {
   root.setAttribute("aria-busy", "true");
 
   const info = await api.appInfo().catch((error: ApiError) => (logError("app_info", error), null));
+  const kiosk = await kioskApi.state().catch((error: ApiError) => (logError("kiosk_state", error), null));
+  update({ kiosk });
+  startKiosk(kiosk);
   const { settings, error: settingsError } = await loadSettings(info);
   setLanguage(settings.language);
   listenToBackend();

@@ -1,6 +1,7 @@
 // Session actions shared by the shell, the pages and the start-up code.
 import { api } from "./api";
 import { endsSession, logError } from "./errors";
+import { isKiosk, kioskSignOut, restartClean } from "./kiosk";
 import { forgetReturnRoute, navigate } from "./router";
 import { getState, setSession, update, type SignInNotice } from "./state";
 import type { ApiError } from "./types";
@@ -10,6 +11,11 @@ import type { ApiError } from "./types";
 export function endSession(notice: SignInNotice): void {
   const { session } = getState();
   if (session.status !== "signed_in") return;
+  if (isKiosk()) {
+    // The Rust side has wiped the user's data; the page starts afresh for the next one.
+    restartClean();
+    return;
+  }
   update({
     session: { status: "signed_out", keyring_available: session.keyring_available, reason: "session_expired" },
     signInNotice: notice,
@@ -35,6 +41,7 @@ export async function refreshProfile(): Promise<ApiError | null> {
 /** Signs out. The local session ends even if the backend reports an error, which is then shown
  * on the sign-in page (the user asked to leave, so they should not stay signed in on screen). */
 export async function signOut(): Promise<void> {
+  if (isKiosk()) return kioskSignOut("user");
   const { session } = getState();
   let failure: ApiError | null = null;
   try {

@@ -1,5 +1,5 @@
 // The app's state in one place. Pages read it and call `update`; the app re-renders on changes.
-import type { ApiError, AppInfo, SessionView, Settings } from "./types";
+import type { ApiError, AppInfo, KioskState, SessionView, Settings } from "./types";
 
 export type SignInNotice = "session_expired" | "refresh_token_reused";
 
@@ -18,6 +18,8 @@ export interface AppState {
   keyringNoticeSeen: boolean;
   /** The route to return to after signing in. */
   returnTo: string | null;
+  /** Kiosk mode (a shared office machine), when this run is one; null otherwise. */
+  kiosk: KioskState | null;
 }
 
 let state: AppState = {
@@ -29,6 +31,7 @@ let state: AppState = {
   signInError: null,
   keyringNoticeSeen: false,
   returnTo: null,
+  kiosk: null,
 };
 
 const listeners = new Set<() => void>();

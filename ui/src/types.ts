@@ -517,3 +517,14 @@ export interface DownloadProgress {
   received: number;
   total: number | null;
 }
+
+/** `kiosk_state`: whether this run is a kiosk (shared office machine) and how it behaves. */
+export interface KioskState {
+  enabled: boolean;
+  idle_timeout_secs: number;
+  countdown_secs: number;
+  /** An administrator PIN is configured: kiosk mode can be left from the app. */
+  admin_exit: boolean;
+  /** The kiosk configuration file could not be used; defaults are in force. */
+  config_problem: boolean;
+}

@@ -18,13 +18,14 @@ pub const RUN_PACKAGES: &[&str] = &[
     "libdbus-1-dev",
 ];
 
-/// To run every test, besides [`RUN_PACKAGES`]: a virtual display, the WebDriver for WebKitGTK,
-/// a D-Bus session with a real Secret Service (gnome-keyring), PostgreSQL, and headless
-/// Chromium with its driver for the platform's reviewer console.
+/// To run every test, besides [`RUN_PACKAGES`]: a virtual display and X tools (xdotool, xprop),
+/// the WebDriver for WebKitGTK, a D-Bus session with a real Secret Service (gnome-keyring),
+/// PostgreSQL, and headless Chromium with its driver for the platform's reviewer console.
 pub const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "xdotool",
+    "x11-utils",
     "webkit2gtk-driver",
     "dbus",
     "gnome-keyring",

@@ -99,7 +99,7 @@ export function renderSettings(): HTMLElement {
         { class: "setting-list" },
         h("div", { class: "setting-row" }, h("dt", null, t("settings.version")), h("dd", { class: "mono", "data-testid": "settings-version" }, state.info?.version ?? na)),
         h("div", { class: "setting-row" }, h("dt", null, t("settings.serverUrl")), h("dd", { class: "mono wrap", "data-testid": "settings-server-url" }, state.settings?.server_url ?? na)),
-        h("div", { class: "setting-row" }, h("dt", null, t("settings.keyring")), h("dd", { "data-testid": "settings-keyring" }, t(keyring ? "settings.keyringOn" : "settings.keyringOff"))),
+        h("div", { class: "setting-row" }, h("dt", null, t("settings.keyring")), h("dd", { "data-testid": "settings-keyring" }, t(state.kiosk?.enabled ? "settings.keyringKiosk" : keyring ? "settings.keyringOn" : "settings.keyringOff"))),
       ),
     ),
     renderUpdateCard(),

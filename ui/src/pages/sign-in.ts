@@ -3,7 +3,7 @@ import { api } from "../api";
 import { h } from "../dom";
 import { errorText, invalidField, logError, retryAfterSecs, shouldShowCode } from "../errors";
 import { icon, logo } from "../icons";
-import { language, setLanguage, t, type MessageKey } from "../i18n";
+import { formatLongDuration, language, setLanguage, t, type MessageKey } from "../i18n";
 import { navigate, takeReturnRoute } from "../router";
 import { getState, setSession, update } from "../state";
 import type { ApiError, Language } from "../types";
@@ -48,7 +48,9 @@ function secondsLeft(): number {
 export function renderSignIn(): HTMLElement {
   const state = getState();
   const settings = state.settings;
-  const keyringMissing = state.session.keyring_available === false && !state.keyringNoticeSeen;
+  const kiosk = state.kiosk?.enabled === true;
+  // A kiosk keeps no session on purpose: no notice about the keyring there.
+  const keyringMissing = state.session.keyring_available === false && !state.keyringNoticeSeen && !kiosk;
   const accountValue = draft.account ?? settings?.last_account ?? "";
   const serverValue = draft.serverUrl ?? settings?.server_url ?? state.info?.default_server_url ?? "";
 
@@ -350,7 +352,8 @@ export function renderSignIn(): HTMLElement {
       h("div", { class: "input-group" }, passwordInput, toggle),
       passwordError,
     ),
-    advanced,
+    // On a shared machine one user must not choose where the next one's password goes.
+    kiosk ? null : advanced,
     errorArea,
     submit,
   );
@@ -370,6 +373,14 @@ export function renderSignIn(): HTMLElement {
           { class: "notice notice-warning", role: "status", "data-testid": "session-expired-notice" },
           icon("clock", "icon notice-icon"),
           h("p", null, t(state.signInNotice === "refresh_token_reused" ? "signIn.tokenReused" : "signIn.sessionExpired")),
+        )
+      : null,
+    kiosk
+      ? h(
+          "div",
+          { class: "notice notice-info", role: "note", "data-testid": "kiosk-notice" },
+          icon("clock", "icon notice-icon"),
+          h("p", null, t("kiosk.notice", { time: formatLongDuration(state.kiosk?.idle_timeout_secs ?? 120) })),
         )
       : null,
     keyringMissing

@@ -6,7 +6,7 @@ import { h } from "../dom";
 import { errorText, logError } from "../errors";
 import { formatDateTime, t } from "../i18n";
 import { href } from "../router";
-import { update as updateState } from "../state";
+import { getState, update as updateState } from "../state";
 import type { ApiError, DownloadProgress, UpdateStatus } from "../types";
 
 interface UpdateView {
@@ -121,7 +121,10 @@ export function renderUpdateCard(): HTMLElement {
       ),
     );
   }
-  if (state === "available" || (state === "failed" && available)) {
+  const kiosk = getState().kiosk?.enabled === true;
+  if (kiosk) {
+    // A kiosk installs by itself while no one is signed in.
+  } else if (state === "available" || (state === "failed" && available)) {
     actions.push(
       h(
         "button",
@@ -130,7 +133,7 @@ export function renderUpdateCard(): HTMLElement {
       ),
     );
   }
-  if (state === "ready") {
+  if (state === "ready" && !kiosk) {
     actions.push(
       h(
         "button",
@@ -158,7 +161,8 @@ export function renderUpdateCard(): HTMLElement {
     view.error
       ? h("p", { class: "form-error", role: "alert", "data-testid": "update-error", "data-reason": String(view.error.details?.reason ?? view.error.code) }, errorText(view.error))
       : null,
-    state === "ready" ? h("p", { class: "hint" }, t("update.installHint")) : null,
+    state === "ready" && !kiosk ? h("p", { class: "hint" }, t("update.installHint")) : null,
+    kiosk && available ? h("p", { class: "hint", "data-testid": "update-kiosk-note" }, t("update.kioskNote")) : null,
     h("div", { class: "update-actions" }, actions),
   );
 }

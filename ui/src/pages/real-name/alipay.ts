@@ -8,6 +8,7 @@ import { h } from "../../dom";
 import { isDailyBudgetSpent, logError } from "../../errors";
 import { t } from "../../i18n";
 import { icon } from "../../icons";
+import { whileElsewhere } from "../../kiosk";
 import { refreshProfile } from "../../session";
 import type { ApiError } from "../../types";
 import { invalidateHistory } from "../center";
@@ -37,7 +38,8 @@ async function start(): Promise<void> {
   rerender();
   focusLater("rn-alipay-cancel");
   try {
-    const result = await api.startAlipay({ verification_id: accepted.verification_id });
+    // The user is busy in the authorization window, whose input this page does not see.
+    const result = await whileElsewhere(api.startAlipay({ verification_id: accepted.verification_id }));
     draft.waiting = false;
     draft.cancelling = false;
     if (flow.alipay !== draft) {
