@@ -330,8 +330,23 @@ impl AppWindow {
         }
     }
 
+    /// Clicks the element; when a re-render replaced it or something still covers it (a banner
+    /// sliding away), looks it up and tries again, as a person would click again.
     pub async fn click(&self, id: &str) {
-        self.find(id).await.click().await.unwrap();
+        let started = Instant::now();
+        loop {
+            match self.find(id).await.click().await {
+                Ok(()) => return,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(e) => {
+                    self.failure_screenshot().await;
+                    panic!("{id} cannot be clicked: {e}");
+                }
+            }
+        }
     }
 
     pub async fn type_into(&self, id: &str, text: &str) {
