@@ -22,10 +22,19 @@ function rerender(): void {
   updateState({});
 }
 
+/** What the banner and the card show, apart from the time of the last check. */
+function shown(): string {
+  const status = view.status;
+  return JSON.stringify([status?.state, status?.available, view.error]);
+}
+
 function apply(status: UpdateStatus): void {
+  const before = shown();
   view.status = status;
   view.error = status.state === "failed" ? status.error : null;
-  rerender();
+  // The background check reports at start, while the user may be typing, and every few hours:
+  // re-render only when what is shown has changed.
+  if (shown() !== before) rerender();
 }
 
 let listening = false;
