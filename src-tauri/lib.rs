@@ -8,12 +8,14 @@
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
+//! - [`logging`]: stderr and the rotated log file.
 //!
 //! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
 
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod logging;
 pub mod manual_review;
 pub mod platform;
 pub mod real_name;
@@ -41,9 +43,11 @@ pub struct AppState {
 }
 
 pub fn run() {
-    init_logging();
+    let context = tauri::generate_context!();
+    let logs = logging::init(logging::log_dir(&context.config().identifier));
     let config = AppConfig::from_env();
     let result = tauri::Builder::default()
+        .manage(logs)
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
@@ -97,7 +101,7 @@ pub fn run() {
             commands::signature::signature_delete,
             commands::signature::signature_sync_now,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(e) = result {
         tracing::error!("Signet stopped: {e}");
         std::process::exit(1);
@@ -241,10 +245,4 @@ fn remember_window_geometry(window: &tauri::Window, event: &tauri::WindowEvent) 
             }
         }
     });
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }
