@@ -8,12 +8,13 @@
 //! - [`platform::PlatformClient`]: typed HTTP calls to the platform.
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
-//! - [`logging`]: stderr and the rotated log file.
+//! - [`logging`]: stderr and the rotated log file; [`diagnostics`]: the redacted export of it.
 //!
 //! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
 
 pub mod commands;
 pub mod config;
+pub mod diagnostics;
 pub mod error;
 pub mod logging;
 pub mod manual_review;
@@ -70,6 +71,7 @@ pub fn run() {
             commands::settings::app_info,
             commands::settings::get_settings,
             commands::settings::set_language,
+            commands::diagnostics::export_diagnostics,
             commands::session::restore_session,
             commands::session::sign_in,
             commands::session::refresh_profile,

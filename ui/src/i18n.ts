@@ -248,6 +248,13 @@ const zhCN = {
   "settings.keyringOn": "已启用（系统钥匙串）",
   "settings.keyringOff": "不可用：每次启动都需要输入密码",
   "settings.notAvailable": "—",
+  "settings.diagnostics": "诊断信息",
+  "settings.exportDiagnostics": "导出诊断信息",
+  "settings.exportDiagnosticsHint":
+    "生成一个文本文件，包含应用版本、操作系统、连接状态、待同步数量和最近的日志，个人信息已去除。遇到问题时可将其发送给技术支持。",
+  "settings.exportingDiagnostics": "正在导出…",
+  "settings.diagnosticsSaved": "已保存到：",
+  "settings.diagnosticsFailed": "导出失败：",
 
   "error.invalid_credentials": "账号或密码错误。",
   "error.attemptsLeft": "还可尝试 {n} 次。",
@@ -809,6 +816,13 @@ const en: Dictionary = {
   "settings.keyringOn": "On (system keychain)",
   "settings.keyringOff": "Unavailable: the password is needed at every start",
   "settings.notAvailable": "—",
+  "settings.diagnostics": "Diagnostics",
+  "settings.exportDiagnostics": "Export diagnostics",
+  "settings.exportDiagnosticsHint":
+    "Writes a text file with the app version, operating system, connection state, what waits to sync and the recent log, with personal data removed. Send it to support when something goes wrong.",
+  "settings.exportingDiagnostics": "Exporting…",
+  "settings.diagnosticsSaved": "Saved to:",
+  "settings.diagnosticsFailed": "Export failed:",
 
   "error.invalid_credentials": "Incorrect account or password.",
   "error.attemptsLeft": "{n} attempts left.",
