@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "get_settings",
     "set_language",
+    "export_diagnostics",
     "restore_session",
     "sign_in",
     "refresh_profile",

@@ -10,13 +10,16 @@
 //! - [`store::Store`]: the local SQLite store (settings, profile cache).
 //! - [`secrets::Keyring`]: the OS keyring, where the refresh token rests.
 //! - [`kiosk`]: kiosk mode: the locked-down main window, idle sign-out, nothing kept between users.
+//! - [`logging`]: stderr and the rotated log file; [`diagnostics`]: the redacted export of it.
 //!
 //! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
 
 pub mod commands;
 pub mod config;
+pub mod diagnostics;
 pub mod error;
 pub mod kiosk;
+pub mod logging;
 pub mod manual_review;
 pub mod platform;
 pub mod real_name;
@@ -47,11 +50,13 @@ pub struct AppState {
 }
 
 pub fn run() {
-    init_logging();
+    let context = tauri::generate_context!();
+    let logs = logging::init(logging::log_dir(&context.config().identifier));
     let config = AppConfig::from_env();
     // Set once the kiosk configuration is read, before the main window is made.
     let kiosk_flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = tauri::Builder::default()
+        .manage(logs)
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
@@ -82,6 +87,7 @@ pub fn run() {
             commands::settings::app_info,
             commands::settings::get_settings,
             commands::settings::set_language,
+            commands::diagnostics::export_diagnostics,
             commands::session::restore_session,
             commands::session::sign_in,
             commands::session::refresh_profile,
@@ -120,7 +126,7 @@ pub fn run() {
             commands::kiosk::kiosk_unsynced_changes,
             commands::kiosk::kiosk_admin_exit,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(e) = result {
         tracing::error!("Signet stopped: {e}");
         std::process::exit(1);
@@ -335,10 +341,4 @@ fn remember_window_geometry(window: &tauri::Window, event: &tauri::WindowEvent) 
             }
         }
     });
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }

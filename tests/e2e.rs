@@ -279,3 +279,41 @@ fn an_ended_session_asks_for_the_password_and_returns_to_the_same_page() {
         desktop.close(app).await;
     });
 }
+
+#[test]
+fn settings_exports_diagnostics_to_downloads_without_the_users_name() {
+    scenario("diagnostics", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        // This machine's user has a Downloads directory (XDG user dirs).
+        let home = desktop.data_dir().parent().unwrap().to_path_buf();
+        let downloads = home.join("Downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
+        let user_dirs = "XDG_DOWNLOAD_DIR=\"$HOME/Downloads\"\n";
+        std::fs::write(home.join("config/user-dirs.dirs"), user_dirs).unwrap();
+
+        let mut app = desktop.launch().await;
+        app.sign_in("staff01", "Signet-demo-1").await;
+        app.find("page-center").await;
+        app.click("avatar-button").await;
+        app.click("menu-settings").await;
+        app.find("page-settings").await;
+        app.click("settings-export-diagnostics").await;
+        let shown = app.wait_text("settings-diagnostics-path", "signet-diagnostics-").await;
+        app.screenshot("diagnostics-exported").await;
+
+        let path = std::path::PathBuf::from(shown.trim());
+        assert!(path.starts_with(&downloads), "written to {}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(&format!("app version            {}", env!("CARGO_PKG_VERSION"))));
+        assert!(text.contains("signed in              yes"), "{text}");
+        assert!(text.contains("starting on linux"), "the log's lines are in it:\n{text}");
+        for personal in ["staff01", "李明", "Signet-demo-1"] {
+            assert!(!text.contains(personal), "{personal} in:\n{text}");
+        }
+        let log = desktop.data_dir().join("edu.campus.signet/logs/signet.log");
+        assert!(std::fs::metadata(&log).unwrap().len() > 0, "the app logs to {}", log.display());
+        desktop.close(app).await;
+    });
+}

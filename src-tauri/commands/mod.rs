@@ -1,5 +1,6 @@
 //! Tauri commands: one file per feature, each command a thin wrapper over a service.
 
+pub mod diagnostics;
 pub mod kiosk;
 pub mod manual_review;
 pub mod real_name;

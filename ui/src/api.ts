@@ -12,6 +12,7 @@ import type {
   AppInfo,
   AttemptHistory,
   BankCardVerification,
+  DiagnosticsExport,
   ConnectivityPayload,
   ConsentStatus,
   IdentityAccepted,
@@ -89,6 +90,8 @@ export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   getSettings: () => call<Settings>("get_settings"),
   setLanguage: (language: Language) => call<null>("set_language", { language }),
+  /** Writes a redacted diagnostics file (Downloads, else the app's data directory). */
+  exportDiagnostics: () => call<DiagnosticsExport>("export_diagnostics"),
   restoreSession: () => call<SessionView>("restore_session"),
   signIn: (request: SignInRequest) => call<SessionView>("sign_in", { request }),
   refreshProfile: () => call<SessionView>("refresh_profile"),

@@ -609,6 +609,10 @@ export function createFakeBackend(): Backend {
       settings.language = args.language as Language;
       return null;
     },
+    export_diagnostics: async () => {
+      await sleep(300);
+      return { path: "/home/dev/Downloads/signet-diagnostics-20260501-063000Z.txt" };
+    },
     restore_session: async () => {
       await sleep(150);
       if (profile) return signedIn();

@@ -270,6 +270,13 @@ const zhCN = {
   "kiosk.admin.locked": "错误次数过多，请 {time} 后再试。",
   "kiosk.admin.failed": "无法验证 PIN，请稍后再试。",
   "kiosk.admin.leaving": "PIN 正确，正在退出…",
+  "settings.diagnostics": "诊断信息",
+  "settings.exportDiagnostics": "导出诊断信息",
+  "settings.exportDiagnosticsHint":
+    "生成一个文本文件，包含应用版本、操作系统、连接状态、待同步数量和最近的日志，个人信息已去除。遇到问题时可将其发送给技术支持。",
+  "settings.exportingDiagnostics": "正在导出…",
+  "settings.diagnosticsSaved": "已保存到：",
+  "settings.diagnosticsFailed": "导出失败：",
 
   "error.invalid_credentials": "账号或密码错误。",
   "error.attemptsLeft": "还可尝试 {n} 次。",
@@ -879,6 +886,13 @@ const en: Dictionary = {
   "kiosk.admin.locked": "Too many wrong PINs. Try again in {time}.",
   "kiosk.admin.failed": "The PIN could not be checked. Try again later.",
   "kiosk.admin.leaving": "PIN accepted, leaving…",
+  "settings.diagnostics": "Diagnostics",
+  "settings.exportDiagnostics": "Export diagnostics",
+  "settings.exportDiagnosticsHint":
+    "Writes a text file with the app version, operating system, connection state, what waits to sync and the recent log, with personal data removed. Send it to support when something goes wrong.",
+  "settings.exportingDiagnostics": "Exporting…",
+  "settings.diagnosticsSaved": "Saved to:",
+  "settings.diagnosticsFailed": "Export failed:",
 
   "error.invalid_credentials": "Incorrect account or password.",
   "error.attemptsLeft": "{n} attempts left.",

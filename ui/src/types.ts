@@ -8,6 +8,11 @@ export interface AppInfo {
   default_server_url: string;
 }
 
+/** Where `export_diagnostics` wrote its file. */
+export interface DiagnosticsExport {
+  path: string;
+}
+
 export interface Settings {
   language: Language;
   last_account: string | null;

@@ -1,10 +1,12 @@
-//! Signet's developer tasks: `cargo xtask run`, `cargo xtask test` and `cargo xtask bench`.
+//! Signet's developer tasks: `cargo xtask run`, `cargo xtask test`, `cargo xtask bench` and
+//! `cargo xtask bundle`.
 //!
 //! Each installs what is missing first (Debian/Ubuntu system packages, tauri-driver, the UI's npm
 //! modules), so a fresh clone needs nothing but cargo and node. Std only: this crate builds in
 //! seconds, before anything else.
 
 mod bench;
+mod bundle;
 mod postgres;
 mod system;
 
@@ -18,9 +20,10 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("test-inner") => test_inner(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
+        Some("bundle") => bundle::bundle(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  run    install what is missing, start the sandbox platform and the app\n  test   everything: fmt, clippy, UI type-check, all tests (PostgreSQL, keyring, WebDriver)\n  bench  the benchmarks against their references (installs ImageMagick), with a summary"
+                "usage: cargo xtask <task>\n\n  run    install what is missing, start the sandbox platform and the app\n  test   everything: fmt, clippy, UI type-check, all tests (PostgreSQL, keyring, WebDriver)\n  bench  the benchmarks against their references (installs ImageMagick), with a summary\n  bundle the installable packages this machine can make (Linux: .deb), release build"
             );
             return ExitCode::from(2);
         }

@@ -1,5 +1,5 @@
-// #/settings: interface language (applied at once, remembered by the backend) and what this app
-// is connected to.
+// #/settings: interface language (applied at once, remembered by the backend), what this app
+// is connected to, and the diagnostics export for support.
 import { api } from "../api";
 import { h } from "../dom";
 import { errorText, logError } from "../errors";
@@ -26,6 +26,59 @@ async function changeLanguage(lang: Language): Promise<void> {
     logError("set_language", error as ApiError);
     saveError = error as ApiError;
     update({});
+  }
+}
+
+/** The last diagnostics export, kept here so it survives re-renders. */
+type DiagnosticsState =
+  | { status: "idle" }
+  | { status: "busy" }
+  | { status: "done"; path: string }
+  | { status: "failed"; error: ApiError };
+
+let diagnostics: DiagnosticsState = { status: "idle" };
+
+async function exportDiagnostics(): Promise<void> {
+  if (diagnostics.status === "busy") return;
+  diagnostics = { status: "busy" };
+  update({});
+  try {
+    const { path } = await api.exportDiagnostics();
+    diagnostics = { status: "done", path };
+  } catch (error) {
+    logError("export_diagnostics", error as ApiError);
+    diagnostics = { status: "failed", error: error as ApiError };
+  }
+  update({});
+  document.querySelector<HTMLElement>('[data-testid="settings-export-diagnostics"]')?.focus();
+}
+
+function diagnosticsStatus(): HTMLElement {
+  const attrs = {
+    id: "settings-diagnostics-status",
+    "data-testid": "settings-diagnostics-status",
+    "aria-live": "polite",
+  } as const;
+  switch (diagnostics.status) {
+    case "idle":
+    case "busy":
+      return h("p", { ...attrs, class: "setting-status" });
+    case "done":
+      return h(
+        "p",
+        { ...attrs, class: "setting-status is-success" },
+        t("settings.diagnosticsSaved"),
+        " ",
+        h("span", { class: "mono wrap", "data-testid": "settings-diagnostics-path" }, diagnostics.path),
+      );
+    case "failed":
+      return h(
+        "p",
+        { ...attrs, class: "setting-status is-error" },
+        t("settings.diagnosticsFailed"),
+        " ",
+        h("span", { class: "mono wrap" }, diagnostics.error.message),
+      );
   }
 }
 
@@ -103,5 +156,32 @@ export function renderSettings(): HTMLElement {
       ),
     ),
     renderUpdateCard(),
+    h(
+      "section",
+      { class: "card", "aria-labelledby": "settings-diagnostics" },
+      h("h2", { id: "settings-diagnostics", class: "card-title" }, t("settings.diagnostics")),
+      row(
+        h("span", { class: "label" }, t("settings.exportDiagnostics")),
+        h(
+          "div",
+          null,
+          h(
+            "button",
+            {
+              type: "button",
+              class: `btn btn-secondary${diagnostics.status === "busy" ? " is-busy" : ""}`,
+              "data-testid": "settings-export-diagnostics",
+              "aria-describedby": "settings-diagnostics-hint settings-diagnostics-status",
+              "aria-busy": String(diagnostics.status === "busy"),
+              disabled: diagnostics.status === "busy",
+              on: { click: () => void exportDiagnostics() },
+            },
+            t(diagnostics.status === "busy" ? "settings.exportingDiagnostics" : "settings.exportDiagnostics"),
+          ),
+          diagnosticsStatus(),
+        ),
+        h("p", { id: "settings-diagnostics-hint", class: "hint" }, t("settings.exportDiagnosticsHint")),
+      ),
+    ),
   );
 }
