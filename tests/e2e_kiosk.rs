@@ -10,15 +10,13 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fantoccini::actions::{
-    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
-};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::json;
 use signet_app::kiosk::pin::hash_pin_for_tests;
 use signet_app::secrets::{Keyring, SERVICE};
 use signet_app::store::{Store, MACHINE_SETTINGS};
-use support::e2e::{app_exits_within, scenario, AppWindow, Desktop};
+use support::e2e::{app_exits_within, scenario, write_on_pad, AppWindow, Desktop};
 use support::Platform;
 
 const ADMIN_PIN: &str = "246810";
@@ -300,38 +298,6 @@ fn the_administrator_pin_signs_out_and_quits_the_kiosk() {
         let store = Store::open(&store_dir(&desktop)).await.unwrap();
         assert_eq!(store.row_count("profile_cache").await.unwrap(), 0, "signed out first");
     });
-}
-
-/// A name-like signature on the pad (three "characters" of wavy strokes, as in
-/// `e2e_signatures.rs`), moved the way a hand moves a mouse.
-async fn write_on_pad(app: &AppWindow) {
-    let pad = app.find("sig-pad").await;
-    let mut mouse = MouseActions::new("pen".to_string());
-    for character in 0..3 {
-        for stroke in 0..3 {
-            let x0 = -220.0 + f64::from(character) * 150.0;
-            let y0 = -40.0 + f64::from(stroke) * 30.0;
-            mouse = mouse
-                .then(PointerAction::MoveToElement {
-                    element: pad.clone(),
-                    duration: None,
-                    x: x0,
-                    y: y0,
-                })
-                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
-            for step in 1..=12 {
-                let dy = if step % 2 == 0 { 9.0 } else { -9.0 };
-                mouse = mouse.then(PointerAction::MoveBy {
-                    duration: Some(Duration::from_millis(12)),
-                    x: 9.0,
-                    y: dy + f64::from(character),
-                });
-            }
-            mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-        }
-    }
-    app.client.perform_actions(mouse).await.unwrap();
-    app.client.release_actions().await.unwrap();
 }
 
 #[test]

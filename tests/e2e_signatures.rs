@@ -8,10 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
 use signet_domain::api::SignatureList;
-use support::e2e::{scenario, testid, AppWindow, Desktop};
+use support::e2e::{scenario, testid, write_on_pad, AppWindow, Desktop};
 use support::{Platform, StallingRelay};
 
 /// What the platform keeps for 王芳 (staff02), asked over HTTP as another device would.
@@ -51,38 +50,6 @@ async fn until_platform_keeps(platform_url: &str, count: usize) -> SignatureList
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// Writes a name-like signature on the pad: three "characters" of wavy strokes, moved the way
-/// a hand moves a mouse (a few milliseconds between samples).
-async fn write_on_pad(app: &AppWindow) {
-    let pad = app.find("sig-pad").await;
-    let mut mouse = MouseActions::new("pen".to_string());
-    for character in 0..3 {
-        for stroke in 0..3 {
-            let x0 = -220.0 + f64::from(character) * 150.0;
-            let y0 = -40.0 + f64::from(stroke) * 30.0;
-            mouse = mouse
-                .then(PointerAction::MoveToElement {
-                    element: pad.clone(),
-                    duration: None,
-                    x: x0,
-                    y: y0,
-                })
-                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
-            for step in 1..=12 {
-                let dy = if step % 2 == 0 { 9.0 } else { -9.0 };
-                mouse = mouse.then(PointerAction::MoveBy {
-                    duration: Some(Duration::from_millis(12)),
-                    x: 9.0,
-                    y: dy + f64::from(character),
-                });
-            }
-            mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-        }
-    }
-    app.client.perform_actions(mouse).await.unwrap();
-    app.client.release_actions().await.unwrap();
 }
 
 /// From the list: draw, preview, name and save a signature; back on the list afterwards.

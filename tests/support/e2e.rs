@@ -445,3 +445,39 @@ pub async fn as_wang_fang_choose(app: &mut AppWindow, method: &str) {
     app.click("rn-identity-submit").await;
     app.click(&format!("rn-method-{method}")).await;
 }
+
+// ---- signatures ----
+
+/// Writes a name-like signature on the pad: three "characters" of wavy strokes, moved the way
+/// a hand moves a mouse (a few milliseconds between samples).
+pub async fn write_on_pad(app: &AppWindow) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+
+    let pad = app.find("sig-pad").await;
+    let mut mouse = MouseActions::new("pen".to_string());
+    for character in 0..3 {
+        for stroke in 0..3 {
+            let x0 = -220.0 + f64::from(character) * 150.0;
+            let y0 = -40.0 + f64::from(stroke) * 30.0;
+            mouse = mouse
+                .then(PointerAction::MoveToElement {
+                    element: pad.clone(),
+                    duration: None,
+                    x: x0,
+                    y: y0,
+                })
+                .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+            for step in 1..=12 {
+                let dy = if step % 2 == 0 { 9.0 } else { -9.0 };
+                mouse = mouse.then(PointerAction::MoveBy {
+                    duration: Some(Duration::from_millis(12)),
+                    x: 9.0,
+                    y: dy + f64::from(character),
+                });
+            }
+            mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        }
+    }
+    app.client.perform_actions(mouse).await.unwrap();
+    app.client.release_actions().await.unwrap();
+}
