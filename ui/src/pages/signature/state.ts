@@ -66,6 +66,9 @@ interface SignatureState {
   loadError: ApiError | null;
   /** Fetch again when next shown (`signatures-changed` arrived while elsewhere). */
   stale: boolean;
+  /** How many `signatures-changed` announcements have arrived: a fetch that started before the
+   * latest one may hold an older state, and is followed by another. */
+  announced: number;
   list: ListState;
   draw: DrawState;
   upload: UploadState;
@@ -101,6 +104,7 @@ export const sig: SignatureState = {
   loading: false,
   loadError: null,
   stale: true,
+  announced: 0,
   list: freshList(),
   draw: freshDraw(),
   upload: freshUpload(),
@@ -166,11 +170,23 @@ function onSignaturePages(): boolean {
 
 /** Shows a new board. The editors re-render only when it changes what they show (saving
  * allowed or not), so a stroke being drawn is never interrupted by a sync in the background. */
+/** While the Rust side is sending changes, ask again shortly: its announcement of the end can
+ * cross a fetch in flight, and the page must not stay at 正在同步… */
+let followUp: number | null = null;
+
 export function applyBoard(board: SignatureBoard): void {
   const couldSave = sig.board?.can_save;
   sig.board = board;
   sig.loadError = null;
   sig.stale = false;
+  if (board.sync.state === "syncing" && followUp === null) {
+    followUp = window.setTimeout(() => {
+      followUp = null;
+      const shown = onSignaturePages() || window.location.hash.startsWith("#/center");
+      if (getState().session.status === "signed_in" && shown) void loadBoard();
+      else sig.stale = true;
+    }, 1000);
+  }
   if (currentView() !== "list" && onSignaturePages() && couldSave === board.can_save) return;
   rerender();
 }
@@ -178,6 +194,7 @@ export function applyBoard(board: SignatureBoard): void {
 export async function loadBoard(): Promise<void> {
   if (sig.loading) return;
   const userId = sig.userId;
+  const announced = sig.announced;
   sig.loading = true;
   sig.stale = false;
   try {
@@ -186,7 +203,7 @@ export async function loadBoard(): Promise<void> {
     sig.loading = false;
     applyBoard(board);
     // A change announced while this answer was on its way: what was fetched may predate it.
-    if (sig.stale) void loadBoard();
+    if (sig.announced !== announced) void loadBoard();
   } catch (error) {
     const apiError = error as ApiError;
     logError("signatures_list", apiError);
@@ -215,6 +232,7 @@ export function listenForSignatureChanges(): void {
   void onSignaturesChanged(() => {
     if (getState().session.status !== "signed_in") return;
     sig.stale = true;
+    sig.announced += 1;
     const hash = window.location.hash;
     if (onSignaturePages() || hash.startsWith("#/center")) void loadBoard();
   }).catch((error: ApiError) => {
