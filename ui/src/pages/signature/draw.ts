@@ -12,12 +12,11 @@ import type { ApiError, PenColor } from "../../types";
 import { backButton, checkeredImage, nameField, sigErrorBox, signaturePage, verifyNeededPanel } from "./common";
 import { PEN_WIDTHS, type PenWidthName } from "./ink";
 import {
-  applyBoard,
+  afterSave,
   currentView,
   defaultName,
   drawPad,
   focusLater,
-  focusWhenShown,
   handleSessionError,
   leaveView,
   loadBoard,
@@ -147,11 +146,7 @@ async function save(): Promise<void> {
     if (sig.draw !== draw) return;
     draw.draft = null; // saved: the Rust side no longer keeps it as a draft
     resetDraw();
-    sig.list.notice = { kind: "saved", name };
-    sig.list.error = null;
-    applyBoard(board);
-    focusWhenShown("sig-notice");
-    leaveView();
+    afterSave(board, name);
   } catch (error) {
     const apiError = error as ApiError;
     logError("signature_save_draft", apiError);

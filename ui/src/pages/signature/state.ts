@@ -279,6 +279,15 @@ export function leaveView(): void {
   }
 }
 
+/** An editor saved its draft as `name`: announce it on the list, show the new board, go back. */
+export function afterSave(board: SignatureBoard, name: string): void {
+  sig.list.notice = { kind: "saved", name };
+  sig.list.error = null;
+  applyBoard(board);
+  focusWhenShown("sig-notice");
+  leaveView();
+}
+
 // ---- names ----------------------------------------------------------------------------------------
 
 function chars(name: string): number {

@@ -11,11 +11,10 @@ import { icon } from "../../icons";
 import type { ApiError, InkColor, SignatureDraft } from "../../types";
 import { backButton, nameField, paintErrorBox, sigErrorBox, signaturePage, verifyNeededPanel } from "./common";
 import {
-  applyBoard,
+  afterSave,
   currentView,
   defaultName,
   focusLater,
-  focusWhenShown,
   handleSessionError,
   leaveView,
   loadBoard,
@@ -278,11 +277,7 @@ async function save(): Promise<void> {
     if (sig.upload !== upload) return;
     upload.draft = null; // saved: no longer a draft
     resetUpload();
-    sig.list.notice = { kind: "saved", name };
-    sig.list.error = null;
-    applyBoard(board);
-    focusWhenShown("sig-notice");
-    leaveView();
+    afterSave(board, name);
   } catch (error) {
     const apiError = error as ApiError;
     logError("signature_save_draft", apiError);
