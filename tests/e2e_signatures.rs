@@ -13,33 +13,11 @@ use signet_domain::api::SignatureList;
 use support::e2e::{scenario, testid, write_on_pad, AppWindow, Desktop};
 use support::{Platform, StallingRelay};
 
-/// What the platform keeps for 王芳 (staff02), asked over HTTP as another device would.
-async fn wang_fangs_signatures(platform_url: &str) -> SignatureList {
-    let http = reqwest::Client::new();
-    let tokens: signet_domain::api::SessionTokens = http
-        .post(format!("{platform_url}/api/v1/auth/sign-in"))
-        .json(&serde_json::json!({ "account": "staff02", "password": "Signet-demo-2" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    http.get(format!("{platform_url}/api/v1/signatures"))
-        .bearer_auth(tokens.access_token.expose())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// Waits until the platform keeps `count` signatures for 王芳.
-async fn until_platform_keeps(platform_url: &str, count: usize) -> SignatureList {
+async fn until_platform_keeps(platform: &Platform, count: usize) -> SignatureList {
     let started = std::time::Instant::now();
     loop {
-        let list = wang_fangs_signatures(platform_url).await;
+        let list = platform.signatures("staff02", "Signet-demo-2").await;
         if list.signatures.len() == count {
             return list;
         }
@@ -155,7 +133,7 @@ fn draws_two_signatures_sets_the_second_as_default_and_deletes_the_first() {
         let first_id = item_attr(&app, "日常签名", "data-signature-id").await.unwrap();
         assert_eq!(item_attr(&app, "日常签名", "data-default").await.as_deref(), Some("true"));
         until_synced(&app).await;
-        let list = until_platform_keeps(&platform.url(), 1).await;
+        let list = until_platform_keeps(&platform, 1).await;
         assert_eq!(list.signatures[0].id, first_id);
         assert_eq!(list.signatures[0].name, "日常签名");
 
@@ -166,7 +144,7 @@ fn draws_two_signatures_sets_the_second_as_default_and_deletes_the_first() {
         assert_eq!(item_attr(&app, "正式签名", "data-default").await.as_deref(), Some("true"));
         assert_eq!(item_attr(&app, "日常签名", "data-default").await.as_deref(), Some("false"));
         app.screenshot("two-signatures").await;
-        let list = until_platform_keeps(&platform.url(), 2).await;
+        let list = until_platform_keeps(&platform, 2).await;
         assert_eq!(list.default_id.as_deref(), Some(second_id.as_str()));
 
         click_in_item(&app, "日常签名", "sig-delete").await;
@@ -175,7 +153,7 @@ fn draws_two_signatures_sets_the_second_as_default_and_deletes_the_first() {
         app.click("sig-confirm-delete").await;
         app.wait_gone("sig-delete-dialog").await;
         until_synced(&app).await;
-        let list = until_platform_keeps(&platform.url(), 1).await;
+        let list = until_platform_keeps(&platform, 1).await;
         assert_eq!(list.signatures[0].id, second_id);
         assert!(list.signatures.iter().all(|s| s.id != first_id));
         desktop.close(app).await;
@@ -258,7 +236,7 @@ fn uploads_a_photo_moves_the_threshold_and_saves_the_cleaned_signature() {
         app.find("sig-list").await;
         assert_eq!(item_attr(&app, "扫描签名", "data-kind").await.as_deref(), Some("uploaded"));
         until_synced(&app).await;
-        let list = until_platform_keeps(&platform.url(), 1).await;
+        let list = until_platform_keeps(&platform, 1).await;
         assert_eq!(list.signatures[0].kind, signet_domain::api::SignatureKind::Uploaded);
         app.screenshot("uploaded-saved").await;
         desktop.close(app).await;
@@ -278,7 +256,7 @@ fn an_app_killed_while_its_save_waited_for_an_answer_leaves_exactly_one_copy() {
         // The platform acts on what it receives, but no answer gets back to the app.
         relay.stall(true);
         draw_and_save(&mut app, "断网前").await;
-        until_platform_keeps(&platform.url(), 1).await;
+        until_platform_keeps(&platform, 1).await;
         assert_ne!(app.attr("sig-sync-state", "data-state").await.as_deref(), Some("synced"));
         desktop.kill(app).await;
 
@@ -289,7 +267,7 @@ fn an_app_killed_while_its_save_waited_for_an_answer_leaves_exactly_one_copy() {
         item_named(&app, "断网前").await;
         until_synced(&app).await;
         app.screenshot("after-relaunch").await;
-        let list = wang_fangs_signatures(&platform.url()).await;
+        let list = platform.signatures("staff02", "Signet-demo-2").await;
         assert_eq!(list.signatures.len(), 1, "exactly one copy on the platform");
         assert_eq!(list.signatures[0].name, "断网前");
         desktop.close(app).await;

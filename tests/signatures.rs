@@ -13,7 +13,7 @@ use signet_app::session::{Session, SignInForm};
 use signet_app::signature::cache::SignatureCache;
 use signet_app::signature::sync::SignatureSync;
 use signet_app::signature::{ItemSync, PhotoSettings, SignatureBoard, Signatures, SyncState};
-use signet_domain::api::{SignatureList, SignatureUpload};
+use signet_domain::api::SignatureUpload;
 use signet_domain::signature::{Drawing, InkColor, PenStyle, SignatureStroke, StrokePoint};
 use signet_domain::{ErrorCode, Sensitive};
 use signet_imaging::InkMode;
@@ -67,36 +67,6 @@ fn handwritten_name() -> Drawing {
     Drawing { strokes, pen: PenStyle { color: InkColor::Black, width: 3.0 } }
 }
 
-/// The signatures the platform keeps for the user, asked over HTTP as another device would.
-async fn on_platform(platform_url: &str, account: &str, password: &str) -> SignatureList {
-    let tokens = sign_in_over_http(platform_url, account, password).await;
-    reqwest::Client::new()
-        .get(format!("{platform_url}/api/v1/signatures"))
-        .bearer_auth(tokens.access_token.expose())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn sign_in_over_http(
-    url: &str,
-    account: &str,
-    password: &str,
-) -> signet_domain::api::SessionTokens {
-    reqwest::Client::new()
-        .post(format!("{url}/api/v1/auth/sign-in"))
-        .json(&serde_json::json!({ "account": account, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn save_drawing(app: &App, name: &str) -> SignatureBoard {
     let draft = app.signatures.render_drawing(&app.session, handwritten_name()).await.unwrap();
     assert!(draft.preview.starts_with("data:image/png;base64,"));
@@ -123,7 +93,7 @@ async fn a_saved_drawing_reaches_the_platform_as_the_previewed_png() {
     assert_eq!(board.signatures[0].sync, ItemSync::Synced);
     assert_eq!(board.sync.state, SyncState::Synced);
 
-    let list = on_platform(&platform.url(), "staff02", "Signet-demo-2").await;
+    let list = platform.signatures("staff02", "Signet-demo-2").await;
     assert_eq!(list.signatures.len(), 1);
     assert_eq!(list.signatures[0].id, item.id);
     assert_eq!(list.signatures[0].name, "正式签名");
@@ -165,7 +135,7 @@ async fn changes_made_offline_wait_in_order_and_sync_when_the_platform_is_back()
     app.signatures.sync().platform_is_back();
     let report = app.signatures.sync().pass(&app.session, app.signatures.cache()).await.unwrap();
     assert!(!report.interrupted, "{report:?}");
-    let list = on_platform(&platform.url(), "staff02", "Signet-demo-2").await;
+    let list = platform.signatures("staff02", "Signet-demo-2").await;
     let names: Vec<_> = list.signatures.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["旧签名", "签名二"]);
     assert_eq!(list.default_id.as_deref(), Some(second.as_str()));
@@ -184,7 +154,7 @@ async fn a_create_whose_answer_was_lost_is_sent_again_without_a_second_copy() {
 
     // The first attempt reached the platform, but its answer never came back.
     let cached = app.signatures.cache().list(&owner(&app).await).await.unwrap().remove(0);
-    let tokens = sign_in_over_http(&platform.url(), "staff02", "Signet-demo-2").await;
+    let tokens = platform.sign_in("staff02", "Signet-demo-2").await;
     let upload = SignatureUpload {
         name: "签名".into(),
         kind: cached.kind,
@@ -205,7 +175,7 @@ async fn a_create_whose_answer_was_lost_is_sent_again_without_a_second_copy() {
 
     let report = app.signatures.sync().pass(&app.session, app.signatures.cache()).await.unwrap();
     assert!(!report.interrupted && report.refused == 0, "{report:?}");
-    let list = on_platform(&platform.url(), "staff02", "Signet-demo-2").await;
+    let list = platform.signatures("staff02", "Signet-demo-2").await;
     assert_eq!(list.signatures.len(), 1, "exactly one copy");
     let board = app.signatures.board(&app.session).await.unwrap();
     assert_eq!(board.signatures.len(), 1);
@@ -237,7 +207,7 @@ async fn a_change_the_platform_refuses_is_kept_and_shown_as_failed() {
     let platform = Platform::start(dir.path()).await;
     let app = wang_fang(&platform.url()).await;
     // Another device already filled the platform's twenty places.
-    let tokens = sign_in_over_http(&platform.url(), "staff02", "Signet-demo-2").await;
+    let tokens = platform.sign_in("staff02", "Signet-demo-2").await;
     let draft = app.signatures.render_drawing(&app.session, handwritten_name()).await.unwrap();
     let png_base64 = draft.preview.split_once(',').unwrap().1.to_string();
     for _ in 0..signet_domain::api::MAX_SIGNATURES {
@@ -275,7 +245,7 @@ async fn a_change_the_platform_refuses_is_kept_and_shown_as_failed() {
     let board = app.signatures.board(&app.session).await.unwrap();
     assert_eq!(board.sync.state, SyncState::Synced);
     assert!(board.signatures.iter().all(|s| s.id != id));
-    let list = on_platform(&platform.url(), "staff02", "Signet-demo-2").await;
+    let list = platform.signatures("staff02", "Signet-demo-2").await;
     assert_eq!(list.signatures.len(), signet_domain::api::MAX_SIGNATURES);
     assert_eq!(board.signatures.len(), list.signatures.len(), "the others were taken in");
 }
@@ -343,7 +313,7 @@ async fn an_uploaded_photo_is_cleaned_and_the_slider_changes_the_result() {
     let board = app.signatures.save_draft(&app.session, &draft.draft_id, "扫描件").await.unwrap();
     assert_eq!(board.signatures[0].thumbnail, other.preview, "the last preview is what is saved");
     app.signatures.sync().pass(&app.session, app.signatures.cache()).await.unwrap();
-    let list = on_platform(&platform.url(), "staff02", "Signet-demo-2").await;
+    let list = platform.signatures("staff02", "Signet-demo-2").await;
     assert_eq!(list.signatures.len(), 1);
     assert_eq!(list.signatures[0].kind, signet_domain::api::SignatureKind::Uploaded);
 }

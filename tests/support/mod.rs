@@ -60,6 +60,24 @@ impl Platform {
         response.json().await.unwrap()
     }
 
+    /// The signatures the platform keeps for `account`, asked over HTTP as another device would.
+    pub async fn signatures(
+        &self,
+        account: &str,
+        password: &str,
+    ) -> signet_domain::api::SignatureList {
+        let tokens = self.sign_in(account, password).await;
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/signatures", self.url()))
+            .bearer_auth(tokens.access_token.expose())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The keyring account the app uses for this platform's user: `<host:port>:<user id>`.
     pub async fn keyring_account(&self, account: &str, password: &str) -> String {
         let user_id = self.sign_in(account, password).await.user_id;
