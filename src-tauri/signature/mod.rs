@@ -48,6 +48,15 @@ pub fn new_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
+/// Whether the platform will take the user's signatures: real-name status verified, as last
+/// fetched (the platform checks again).
+async fn is_verified(session: &Session) -> AppResult<bool> {
+    Ok(session
+        .cached_profile()
+        .await?
+        .is_some_and(|p| p.real_name_status == RealNameStatus::Verified))
+}
+
 pub(crate) async fn owner(session: &Session) -> AppResult<Owner> {
     let (server, user_id) = session.owner().await?;
     Ok(Owner { server, user_id })
@@ -233,15 +242,11 @@ impl Signatures {
         } else {
             SyncState::Pending
         };
-        let verified = session
-            .cached_profile()
-            .await?
-            .is_some_and(|p| p.real_name_status == RealNameStatus::Verified);
         Ok(SignatureBoard {
             signatures: items,
             default_id,
             sync: SyncStatus { state, pending: outbox.len(), error },
-            can_save: verified,
+            can_save: is_verified(session).await?,
         })
     }
 
@@ -513,11 +518,7 @@ impl Signatures {
     }
 
     async fn require_verified(&self, session: &Session) -> AppResult<()> {
-        let verified = session
-            .cached_profile()
-            .await?
-            .is_some_and(|p| p.real_name_status == RealNameStatus::Verified);
-        if verified {
+        if is_verified(session).await? {
             Ok(())
         } else {
             Err(AppError::new(
