@@ -15,6 +15,12 @@ export function initialOf(name: string): string {
   return first.toLocaleUpperCase();
 }
 
+// Pages re-render whole, shell included, when state changes in the background (a sync pass, an
+// update check). The menu's open state lives here so such a re-render does not shut the menu under
+// the user's pointer; the router keeps the focused item by its test id.
+let menuOpen = false;
+let menuRoute: RouteName | null = null;
+
 function avatarMenu(profile: Profile): HTMLElement {
   const button = h(
     "button",
@@ -84,6 +90,7 @@ function avatarMenu(profile: Profile): HTMLElement {
   }
 
   function open(focusIndex: number): void {
+    menuOpen = true;
     menu.hidden = false;
     button.setAttribute("aria-expanded", "true");
     document.addEventListener("pointerdown", onDocumentPointer, true);
@@ -92,6 +99,7 @@ function avatarMenu(profile: Profile): HTMLElement {
 
   function close(returnFocus: boolean): void {
     if (!isOpen()) return;
+    menuOpen = false;
     menu.hidden = true;
     button.setAttribute("aria-expanded", "false");
     document.removeEventListener("pointerdown", onDocumentPointer, true);
@@ -152,6 +160,7 @@ function avatarMenu(profile: Profile): HTMLElement {
   });
 
   const wrapper = h("div", { class: "account" }, button, menu);
+  if (menuOpen) open(0);
   return wrapper;
 }
 
@@ -190,7 +199,12 @@ function offlineBanner(session: SignedIn): HTMLElement {
 
 export function renderShell(page: HTMLElement, route: RouteName): HTMLElement {
   const session = getState().session;
-  if (session.status !== "signed_in") return page;
+  if (session.status !== "signed_in") {
+    menuOpen = false;
+    return page;
+  }
+  if (route !== menuRoute) menuOpen = false;
+  menuRoute = route;
   const main = h("main", { id: "main", class: "content", tabindex: -1 }, h("div", { class: "content-inner" }, page));
   return h(
     "div",
