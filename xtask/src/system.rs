@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 
 use crate::{run_cmd, Result};
 
-/// To build and run the app (Tauri v2 on WebKitGTK).
+/// To build and run the app (Tauri v2 on WebKitGTK; nokhwa's V4L2 bindings are generated with
+/// libclang; openh264 assembles its fast paths with nasm).
 pub const RUN_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -16,11 +17,14 @@ pub const RUN_PACKAGES: &[&str] = &[
     "libgtk-3-dev",
     "librsvg2-dev",
     "libdbus-1-dev",
+    "libclang-dev",
+    "nasm",
 ];
 
 /// To run every test, besides [`RUN_PACKAGES`]: a virtual display and X tools (xdotool, xprop),
 /// the WebDriver for WebKitGTK, a D-Bus session with a real Secret Service (gnome-keyring),
-/// PostgreSQL, and headless Chromium with its driver for the platform's reviewer console.
+/// PostgreSQL, headless Chromium with its driver for the platform's reviewer console, and FFmpeg,
+/// which checks that the recorder's MP4 files decode elsewhere too.
 pub const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -32,6 +36,7 @@ pub const TEST_PACKAGES: &[&str] = &[
     "postgresql",
     "chromium",
     "chromium-driver",
+    "ffmpeg",
 ];
 
 fn is_root() -> bool {
