@@ -3,6 +3,8 @@
 //! - [`session::Session`]: sign-in, restore from the OS keyring, profile, sign-out.
 //! - [`real_name`]: real-name authentication: consent, step 1 checks, the methods.
 //! - [`manual_review`]: manual review: photo checks, resumable upload, waiting for the decision.
+//! - [`face`]: face recognition: challenge, recording, upload; [`camera`]: the camera actor.
+//! - [`upload`]: resumable uploads to the platform (manual-review photos, the face clip).
 //! - [`signature::Signatures`]: signature maintenance: drawing, photo cleanup, the local
 //!   cache and the outbox that syncs it with the platform.
 //! - [`updates::Updates`]: auto-update from the platform (check, download, verify, install).
@@ -14,10 +16,12 @@
 //!
 //! Commands in [`commands`] parse, call one service and map the error; nothing else lives here.
 
+pub mod camera;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod face;
 pub mod kiosk;
 pub mod logging;
 pub mod manual_review;
@@ -28,6 +32,7 @@ pub mod session;
 pub mod signature;
 pub mod store;
 pub mod updates;
+pub mod upload;
 
 use std::sync::Arc;
 
@@ -43,6 +48,10 @@ pub struct AppState {
     pub session: Arc<Session>,
     /// Manual-review photos prepared for upload, in memory only.
     pub manual_drafts: Arc<ManualReviewDrafts>,
+    /// The camera (face recognition): one user at a time, released when not in use.
+    pub camera: Arc<camera::Camera>,
+    /// The face recording waiting for upload, in memory only.
+    pub face_drafts: Arc<face::FaceDrafts>,
     pub review_watcher: Arc<ReviewWatcher>,
     pub signatures: Arc<signature::Signatures>,
     pub updates: Arc<updates::Updates>,
@@ -108,6 +117,16 @@ pub fn run() {
             commands::manual_review::upload_manual_review,
             commands::manual_review::manual_review_status,
             commands::manual_review::discard_manual_photos,
+            commands::face::camera_list,
+            commands::face::camera_select,
+            commands::face::face_preview_start,
+            commands::face::face_preview_ack,
+            commands::face::face_preview_stop,
+            commands::face::face_challenge,
+            commands::face::face_record,
+            commands::face::face_record_finish,
+            commands::face::face_discard_recording,
+            commands::face::face_upload_submit,
             commands::signature::signatures_list,
             commands::signature::signature_render_drawing,
             commands::signature::signature_load_photo,
@@ -156,6 +175,9 @@ async fn open_state(
     let handle = app.clone();
     let manual_drafts = Arc::new(ManualReviewDrafts::default());
     let drafts = manual_drafts.clone();
+    let camera = Arc::new(camera::Camera::new(camera::CameraConfig::from_env()));
+    let face_drafts = Arc::new(face::FaceDrafts::default());
+    let (camera_for_events, face_for_events) = (camera.clone(), face_drafts.clone());
     let signatures_for_events = signatures.clone();
     let notify: session::Notifier = Arc::new(move |event| {
         let sent = match event {
@@ -168,12 +190,16 @@ async fn open_state(
                 handle.emit("connectivity", serde_json::json!({ "online": online }))
             }
             SessionEvent::SessionExpired => {
-                // The photos and drafts of a session that ended go with it.
+                // The photos, recordings and drafts of a session that ended go with it, and the
+                // camera is released.
                 let drafts = drafts.clone();
                 let signatures = signatures_for_events.clone();
+                let (camera, face_drafts) = (camera_for_events.clone(), face_for_events.clone());
                 tauri::async_runtime::spawn(async move {
                     drafts.clear().await;
                     signatures.clear_drafts().await;
+                    face_drafts.clear().await;
+                    let _ = tokio::task::spawn_blocking(move || camera.stop()).await;
                 });
                 kiosk::after_session_expired(&handle);
                 handle.emit("session_expired", ())
@@ -190,6 +216,8 @@ async fn open_state(
         config,
         session: Arc::new(session),
         manual_drafts,
+        camera,
+        face_drafts,
         review_watcher,
         signatures,
         updates,

@@ -14,16 +14,12 @@
 //!   the watcher has seen it decided and told the user.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use serde::Serialize;
-use signet_domain::api::{
-    ManualPhotoKind, ManualReviewStatus, ManualUpload, ManualUploadRequest, ReviewStatus,
-    MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_CHUNK_BYTES,
-};
+use signet_domain::api::{ManualPhotoKind, ManualReviewStatus, ReviewStatus};
 use signet_domain::ErrorCode;
 use signet_imaging::{PhotoError, PhotoLimits};
 use tokio::sync::{Mutex, Notify};
@@ -31,14 +27,11 @@ use tokio::sync::{Mutex, Notify};
 use crate::error::{AppError, AppResult};
 use crate::session::Session;
 use crate::store::Store;
+use crate::upload::{self, retrying, UploadTarget};
+pub use crate::upload::{sha256_hex, Backoff, RETRY_BUDGET};
 
 /// Long side of the preview shown in the form, in pixels.
 pub const THUMBNAIL_LONG_SIDE: u32 = 360;
-/// How long one network drop may last before the upload gives up (waits in between sum to it).
-pub const RETRY_BUDGET: Duration = Duration::from_secs(30);
-const FIRST_RETRY_DELAY: Duration = Duration::from_millis(500);
-/// Consecutive `conflict` answers (someone else moved the upload on) tolerated without progress.
-const MAX_STALLS: u32 = 5;
 
 /// A cleaned photo waiting to be uploaded.
 #[derive(Clone)]
@@ -200,81 +193,8 @@ pub fn progress_of(
     UploadProgress { kind, sent, total, overall_sent: before + sent, overall_total }
 }
 
-/// Waits between tries while the platform cannot be reached: 0.5 s, 1 s, 2 s, … until
-/// [`RETRY_BUDGET`] is spent; reset when a call gets through.
-#[derive(Debug, Clone)]
-pub struct Backoff {
-    next: Duration,
-    spent: Duration,
-    budget: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self::new(RETRY_BUDGET)
-    }
-}
-
-impl Backoff {
-    pub fn new(budget: Duration) -> Self {
-        Self { next: FIRST_RETRY_DELAY, spent: Duration::ZERO, budget }
-    }
-
-    /// The next wait; `None` once the budget is spent.
-    pub fn next_delay(&mut self) -> Option<Duration> {
-        let left = self.budget.checked_sub(self.spent).filter(|left| !left.is_zero())?;
-        let delay = self.next.min(left);
-        self.spent += delay;
-        self.next = self.next.saturating_mul(2);
-        Some(delay)
-    }
-
-    pub fn reset(&mut self) {
-        self.next = FIRST_RETRY_DELAY;
-        self.spent = Duration::ZERO;
-    }
-}
-
-fn is_transient(error: &AppError) -> bool {
-    error.code() == ErrorCode::ServerUnreachable
-}
-
-/// Runs `op` until it gets through, waiting per `backoff` while the platform is unreachable.
-async fn retrying<T, F, Fut>(backoff: &mut Backoff, mut op: F) -> AppResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = AppResult<T>>,
-{
-    loop {
-        match op().await {
-            Err(e) if is_transient(&e) => match backoff.next_delay() {
-                Some(delay) => {
-                    tracing::info!(?delay, "platform unreachable; trying again");
-                    tokio::time::sleep(delay).await;
-                }
-                None => return Err(e),
-            },
-            Ok(value) => {
-                backoff.reset();
-                return Ok(value);
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Lowercase hex SHA-256, as the platform checks a finished upload against.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
-/// `details.received` of a `conflict` answer to a chunk.
-fn conflict_received(error: &AppError) -> Option<u64> {
-    error.0.details.as_ref()?.get("received")?.as_u64()
-}
-
-/// Uploads one photo, resuming where the platform stands; `report(sent)` after each step.
+/// Uploads one photo, resuming where the platform stands; `report(sent)` after each step. A
+/// photo the platform refuses names which one it was (`details.photo_kind`).
 async fn upload_photo(
     session: &Session,
     verification_id: &str,
@@ -282,85 +202,15 @@ async fn upload_photo(
     jpeg: Arc<Vec<u8>>,
     report: &(dyn Fn(u64) + Send + Sync),
 ) -> AppResult<()> {
-    let size = jpeg.len() as u64;
-    let request = ManualUploadRequest { kind, size, sha256: sha256_hex(&jpeg) };
-    let vid = verification_id.to_string();
-    let mut backoff = Backoff::default();
-    let mut upload: ManualUpload = retrying(&mut backoff, || {
-        session.authorized(|client, token| {
-            let (vid, request) = (vid.clone(), request.clone());
-            async move { client.create_manual_upload(&token, &vid, &request).await }
-        })
-    })
-    .await?;
-    let upload_id = upload.upload_id.clone();
-    let fetch = || {
-        session.authorized(|client, token| {
-            let (vid, id) = (vid.clone(), upload_id.clone());
-            async move { client.manual_upload(&token, &vid, &id).await }
-        })
-    };
-    let mut stalls = 0;
-    let mut restarted = false;
-    loop {
-        report(upload.received);
-        if upload.complete {
-            return Ok(());
+    let target = UploadTarget::Manual { verification_id: verification_id.to_string(), kind };
+    match upload::upload_resumable(session, &target, jpeg, report).await {
+        Err(mut e) if e.code() == ErrorCode::InvalidPhoto => {
+            if let Some(serde_json::Value::Object(details)) = e.0.details.as_mut() {
+                details.insert("photo_kind".into(), kind.as_str().into());
+            }
+            Err(e)
         }
-        if upload.received >= size || upload.size != size {
-            return Err(AppError::new(
-                ErrorCode::ProtocolError,
-                format!("upload {upload_id}: {} of {} bytes, not complete", upload.received, size),
-            ));
-        }
-        let start = upload.received;
-        let chunk = match upload.chunk_size {
-            0 => MANUAL_UPLOAD_CHUNK_BYTES,
-            n => n.min(MANUAL_UPLOAD_MAX_CHUNK_BYTES),
-        };
-        let end = start.saturating_add(chunk).min(size);
-        let (from, to) = (start as usize, end as usize);
-        let sent = session
-            .authorized(|client, token| {
-                let (vid, id) = (vid.clone(), upload_id.clone());
-                let body = jpeg[from..to].to_vec();
-                async move { client.put_manual_chunk(&token, &vid, &id, start, size, body).await }
-            })
-            .await;
-        match sent {
-            Ok(next) => {
-                backoff.reset();
-                stalls = 0;
-                upload = next;
-            }
-            // The chunk may or may not have arrived: wait, then ask where the upload stands.
-            Err(e) if is_transient(&e) => {
-                let delay = backoff.next_delay().ok_or(e)?;
-                tokio::time::sleep(delay).await;
-                upload = retrying(&mut backoff, fetch).await?;
-            }
-            Err(e) if e.code() == ErrorCode::Conflict && stalls < MAX_STALLS => {
-                stalls += 1;
-                match conflict_received(&e) {
-                    Some(received) => upload.received = received,
-                    None => upload = retrying(&mut backoff, fetch).await?,
-                }
-            }
-            // The bytes did not add up to the declared hash; the platform starts over (once).
-            Err(e) if e.code() == ErrorCode::ChecksumMismatch && !restarted => {
-                restarted = true;
-                tracing::warn!(kind = kind.as_str(), "checksum mismatch; uploading again");
-                upload.received = 0;
-            }
-            Err(e) if e.code() == ErrorCode::InvalidPhoto => {
-                let mut e = e;
-                if let Some(serde_json::Value::Object(details)) = e.0.details.as_mut() {
-                    details.insert("photo_kind".into(), kind.as_str().into());
-                }
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        }
+        other => other.map(drop),
     }
 }
 

@@ -20,6 +20,10 @@ use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
 
 use crate::error::{AppError, AppResult};
+use crate::face::wire::{
+    FaceChallenge, FaceChallengeRequest, FaceResult, FaceSubmitRequest, FaceUpload,
+    FaceUploadRequest,
+};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -244,6 +248,66 @@ impl PlatformClient {
         self.send(Method::POST, &path, Some(&serde_json::json!({})), Some(token)).await
     }
 
+    /// A face-recognition challenge (the digits to read aloud) for this verification.
+    pub async fn face_challenge(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        request: &FaceChallengeRequest,
+    ) -> AppResult<FaceChallenge> {
+        let path = method_path(verification_id, "face/challenge")?;
+        self.send(Method::POST, &path, Some(request), Some(token)).await
+    }
+
+    /// Starts the resumable upload of a face clip (or finds the unfinished one with the same
+    /// SHA-256).
+    pub async fn create_face_upload(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        request: &FaceUploadRequest,
+    ) -> AppResult<FaceUpload> {
+        let path = method_path(verification_id, "face/uploads")?;
+        self.send(Method::POST, &path, Some(request), Some(token)).await
+    }
+
+    pub async fn face_upload(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        upload_id: &str,
+    ) -> AppResult<FaceUpload> {
+        let path = upload_path(verification_id, "face", upload_id)?;
+        self.send(Method::GET, &path, None::<&()>, Some(token)).await
+    }
+
+    pub async fn put_face_chunk(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        upload_id: &str,
+        start: u64,
+        total: u64,
+        chunk: Vec<u8>,
+    ) -> AppResult<FaceUpload> {
+        let path = upload_path(verification_id, "face", upload_id)?;
+        let range = content_range(start, chunk.len() as u64, total).ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, "empty or out-of-range upload chunk")
+        })?;
+        self.send_bytes(Method::PUT, &path, chunk, &range, token).await
+    }
+
+    /// Hands the uploaded clip and the challenge it answers to the platform's analysis.
+    pub async fn submit_face(
+        &self,
+        token: &Sensitive<String>,
+        verification_id: &str,
+        request: &FaceSubmitRequest,
+    ) -> AppResult<FaceResult> {
+        let path = method_path(verification_id, "face/submit")?;
+        self.send(Method::POST, &path, Some(request), Some(token)).await
+    }
+
     /// The user's latest manual review; `None` when there has been none.
     pub async fn manual_review_status(
         &self,
@@ -400,9 +464,14 @@ pub fn content_range(start: u64, len: u64, total: u64) -> Option<String> {
 
 /// `/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}`.
 fn manual_upload_path(verification_id: &str, upload_id: &str) -> AppResult<String> {
+    upload_path(verification_id, "manual", upload_id)
+}
+
+/// `/api/v1/real-name/{verification_id}/{method}/uploads/{upload_id}`.
+fn upload_path(verification_id: &str, method: &str, upload_id: &str) -> AppResult<String> {
     let upload_id = path_segment(upload_id)
         .map_err(|_| AppError::new(ErrorCode::ProtocolError, "platform sent an odd upload id"))?;
-    method_path(verification_id, &format!("manual/uploads/{upload_id}"))
+    method_path(verification_id, &format!("{method}/uploads/{upload_id}"))
 }
 
 /// `/api/v1/signatures/{id}{tail}`.

@@ -22,7 +22,7 @@ pub const USER_TABLES: &[&str] = &["profile_cache", "signatures", "signature_def
 /// Settings that are the machine's rather than a user's, kept by [`Store::wipe_user_data`]. The
 /// platform address is not among them: on a shared machine one user must not choose where the
 /// next one's password goes.
-pub const MACHINE_SETTINGS: &[&str] = &["language"];
+pub const MACHINE_SETTINGS: &[&str] = &["language", crate::camera::KEY_CAMERA];
 
 /// What [`Store::wipe_user_data`] removed that had not reached the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

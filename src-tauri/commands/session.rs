@@ -33,5 +33,6 @@ pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> AppResult<(
     }
     state.manual_drafts.clear().await;
     state.signatures.clear_drafts().await;
+    crate::face::release_all(&state).await;
     state.session.sign_out().await
 }

@@ -216,8 +216,8 @@ pub async fn end_session(app: &AppHandle, state: &AppState) -> AppResult<()> {
     }
     state.manual_drafts.clear().await;
     state.signatures.clear_drafts().await;
-    // When the camera (face recognition, issue 4) is built: release it and drop every frame of
-    // this user here, before the session ends.
+    // The camera is released and every frame of this user dropped before the session ends.
+    crate::face::release_all(state).await;
     let signed_out = state.session.sign_out().await;
     window::clear_webview_data(app);
     signed_out
@@ -234,6 +234,7 @@ pub fn after_session_expired(app: &AppHandle) {
         }
         state.manual_drafts.clear().await;
         state.signatures.clear_drafts().await;
+        crate::face::release_all(&state).await;
         window::clear_webview_data(&app);
     });
 }

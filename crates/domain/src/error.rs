@@ -81,6 +81,10 @@ pub enum ErrorCode {
     /// version keeps working. `details.reason`: `network`, `bad_signature`,
     /// `no_package_for_this_system`, `insecure_platform`, `install`.
     UpdateFailed,
+    /// The camera cannot be used (face recognition). `details.reason`: `no_camera`, `busy`
+    /// (another program has it), `permission_denied` (the OS or the user refused access),
+    /// `failed` (it opened but delivers no frames, or another fault).
+    CameraUnavailable,
 }
 
 impl ErrorCode {
@@ -108,7 +112,8 @@ impl ErrorCode {
             | Self::ProtocolError
             | Self::KeyringUnavailable
             | Self::StoreError
-            | Self::UpdateFailed => 500,
+            | Self::UpdateFailed
+            | Self::CameraUnavailable => 500,
             Self::ServerUnreachable | Self::TlsFailure => 503,
             Self::ProviderTimeout => 504,
             Self::InvalidPhoto | Self::ChecksumMismatch | Self::InvalidSignature => 422,
@@ -154,6 +159,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::StoreError, "store_error"),
     (ErrorCode::NotSignedIn, "not_signed_in"),
     (ErrorCode::UpdateFailed, "update_failed"),
+    (ErrorCode::CameraUnavailable, "camera_unavailable"),
 ];
 
 /// The body of every error response, and of every error the app hands to the UI.
