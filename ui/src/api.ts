@@ -12,6 +12,12 @@ import type {
   AppInfo,
   AttemptHistory,
   BankCardVerification,
+  CameraList,
+  CameraSource,
+  FaceChallenge,
+  FaceUploadProgress,
+  PreviewStatus,
+  RecordingSummary,
   DiagnosticsExport,
   ConnectivityPayload,
   ConsentStatus,
@@ -155,6 +161,52 @@ export const manualApi = {
   /** Forgets the prepared photos. */
   discardManualPhotos: () => call<null>("discard_manual_photos"),
 };
+
+export const faceApi = {
+  /** The machine's cameras and the one in use. Rejects with `camera_unavailable`
+   * (`details.reason`: `no_camera`, `busy`, `permission_denied`, `failed`). */
+  cameraList: () => call<CameraList>("camera_list"),
+  /** Remembers the picked camera (this machine's setting). */
+  cameraSelect: (id: string) => call<null>("camera_select", { id }),
+  /** Opens the camera and streams the preview: each JPEG arrives on `onFrame` as bytes; the
+   * next comes only after `previewAck` (newest frame wins). Rejects with `camera_unavailable`. */
+  previewStart: async (onFrame: (jpeg: ArrayBuffer | Uint8Array | number[]) => void, onStatus: (status: PreviewStatus) => void) => {
+    const b = await backend();
+    try {
+      return await b.invoke<CameraSource>("face_preview_start", { onFrame: b.channel(onFrame), onStatus: b.channel(onStatus) });
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
+  previewAck: () => call<null>("face_preview_ack"),
+  /** Stops the preview; resolves once the camera is released. */
+  previewStop: () => call<null>("face_preview_stop"),
+  /** The digits to read aloud, from the platform. */
+  challenge: (request: FaceRequest) => call<FaceChallenge>("face_challenge", { request }),
+  /** Records from the running preview until `max_ms` or `recordFinish`; the clip stays in the
+   * app's memory. Resolves with what the review shows. */
+  record: (request: { min_ms: number; max_ms: number }) => call<RecordingSummary>("face_record", { request }),
+  recordFinish: () => call<null>("face_record_finish"),
+  discardRecording: () => call<null>("face_discard_recording"),
+  /** Uploads the recording (resuming after network drops) and submits it with the challenge. */
+  uploadSubmit: async (request: FaceSubmission, onProgress: (progress: FaceUploadProgress) => void) => {
+    const b = await backend();
+    try {
+      return await b.invoke<VerificationResult>("face_upload_submit", { request, onProgress: b.channel(onProgress) });
+    } catch (error) {
+      throw toApiError(error);
+    }
+  },
+};
+
+export interface FaceRequest {
+  verification_id: string;
+}
+
+export interface FaceSubmission {
+  verification_id: string;
+  challenge_id: string;
+}
 
 export const signatureApi = {
   /** The user's signatures as this device knows them (cached, with what still has to sync). */

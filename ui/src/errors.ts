@@ -28,6 +28,9 @@ const KNOWN_CODES = [
   // Manual review.
   "invalid_photo",
   "checksum_mismatch",
+  // Face recognition.
+  "camera_unavailable",
+  "face_unavailable",
   // Signatures.
   "real_name_required",
   "invalid_signature",

@@ -675,6 +675,12 @@ export function createFakeBackend(): Backend {
       return null;
     },
     // `?fake-kiosk=1`: a kiosk with short timers; the administrator PIN is 246810.
+    // A browser has no camera the fake could use: face recognition shows its no-camera page.
+    camera_list: async () => reject("camera_unavailable", "no camera found", { reason: "no_camera" }),
+    face_preview_start: async () => reject("camera_unavailable", "no camera found", { reason: "no_camera" }),
+    face_preview_stop: async () => null,
+    face_preview_ack: async () => null,
+    face_discard_recording: async () => null,
     kiosk_state: async () => ({
       enabled: query.get("fake-kiosk") === "1",
       idle_timeout_secs: 10,

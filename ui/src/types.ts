@@ -180,6 +180,8 @@ export type MethodUnavailable =
   | { kind: "document_requires_manual_review"; document_type: DocumentType }
   | { kind: "name_not_in_chinese_characters" }
   | { kind: "daily_attempts_used_up"; scope: AttemptBudget; retry_after_secs: number }
+  /** Face recognition: the attempts allowed per minute are used up (per identity number). */
+  | { kind: "attempts_per_minute_used_up"; scope: AttemptBudget; retry_after_secs: number }
   | { kind: "not_offered" };
 
 /** One method of the chooser. `reason` is present exactly when `available` is false. */
@@ -222,6 +224,10 @@ export type FailureReason =
   | "document_mismatch"
   | "not_holding_document"
   | "document_expired"
+  /** Face recognition: the clip did not pass the liveness check (`reasons` says why). */
+  | "liveness_failed"
+  /** Face recognition: the face does not match the photo on record. */
+  | "face_mismatch"
   | "review_rejected"
   | (string & {});
 
@@ -235,6 +241,81 @@ export interface VerificationResult {
   /** Attempts of this method left today, after a failure. */
   attempts_left?: number;
   warnings?: Known<IdentityWarning>[];
+  /** Face recognition: why the clip did not pass (each with its own next step). */
+  reasons?: (LivenessReason | (string & {}))[];
+}
+
+/** Why a face-recognition clip did not pass. */
+export type LivenessReason =
+  | "challenge_invalid"
+  | "challenge_expired"
+  | "challenge_used"
+  | "clip_unreadable"
+  | "clip_too_long"
+  | "clip_too_large"
+  | "duration_implausible"
+  | "frame_timing_implausible"
+  | "no_face"
+  | "multiple_faces"
+  | "face_too_small"
+  | "too_dark"
+  | "frozen_feed"
+  | "looped_feed"
+  | "no_mouth_movement"
+  | "rigid_motion"
+  | "face_mismatch";
+
+/** The preview's framing hint. */
+export type FaceHint = "ready" | "no_face" | "multiple_faces" | "too_far" | "too_close" | "too_dark" | "off_centre";
+
+export type CameraErrorReason = "no_camera" | "busy" | "permission_denied" | "failed";
+
+export interface CameraDevice {
+  id: string;
+  name: string;
+}
+
+export interface CameraList {
+  devices: CameraDevice[];
+  selected: string | null;
+}
+
+export interface CameraSource {
+  name: string;
+  width: number;
+  height: number;
+  format: string;
+  fps: number;
+}
+
+/** Sent over `face_preview_start`'s status channel. */
+export interface PreviewStatus {
+  hint: FaceHint | (string & {});
+  recording: { elapsed_ms: number; max_ms: number } | null;
+  stopped: { kind: "idle" } | { kind: "camera"; error: { reason: string } } | null;
+}
+
+/** `face_challenge`: the digits to read aloud and the recording's bounds. */
+export interface FaceChallenge {
+  challenge_id: string;
+  digits: string;
+  /** Unix seconds. */
+  expires_at: number;
+  min_duration_ms: number;
+  max_duration_ms: number;
+}
+
+export interface RecordingSummary {
+  duration_ms: number;
+  frames: number;
+  bytes: number;
+  /** `data:image/jpeg;base64,...` URLs. */
+  filmstrip: string[];
+}
+
+export interface FaceUploadProgress {
+  sent: number;
+  total: number;
 }
 
 /** `check_method_input`: what is checked locally before a method is submitted. */

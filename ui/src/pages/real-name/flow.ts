@@ -13,7 +13,10 @@ import { endSession, refreshProfile } from "../../session";
 import { getState, update } from "../../state";
 import type {
   ApiError,
+  CameraDevice,
   DocumentType,
+  FaceChallenge,
+  FaceUploadProgress,
   FieldError,
   IdentityAccepted,
   IdentityCheck,
@@ -24,6 +27,7 @@ import type {
   MethodInputCheck,
   PhotoPreview,
   MethodUnavailable,
+  RecordingSummary,
   SmsChallenge,
   VerificationMethod,
   UploadProgress,
@@ -112,6 +116,51 @@ export interface ManualDraft {
   statusLoading: boolean;
 }
 
+/** Face recognition's stages: the face-data consent, the camera with its pre-flight hints, the
+ * digits, the countdown, the recording, the review and the upload. */
+export type FaceStage = "consent" | "camera" | "challenge" | "countdown" | "recording" | "review" | "uploading";
+
+export interface FaceDraft {
+  stage: FaceStage;
+  /** The camera as the page knows it: opening, streaming, paused by the app, or refused. */
+  camera: "off" | "opening" | "on" | "stopped" | "error";
+  cameraError: ApiError | null;
+  devices: CameraDevice[];
+  selected: string | null;
+  /** The latest framing hint (`ready`, `too_dark`, ...). */
+  hint: string;
+  challenge: FaceChallenge | null;
+  challengeBusy: boolean;
+  /** 3, 2, 1 before the recording starts. */
+  countdown: number;
+  /** While recording: milliseconds recorded so far. */
+  elapsedMs: number;
+  /** `face_record_finish` was asked for: the recording is being finished. */
+  finishing: boolean;
+  recording: RecordingSummary | null;
+  progress: FaceUploadProgress | null;
+  error: ApiError | null;
+}
+
+export function freshFace(): FaceDraft {
+  return {
+    stage: "consent",
+    camera: "off",
+    cameraError: null,
+    devices: [],
+    selected: null,
+    hint: "ready",
+    challenge: null,
+    challengeBusy: false,
+    countdown: 0,
+    elapsedMs: 0,
+    finishing: false,
+    recording: null,
+    progress: null,
+    error: null,
+  };
+}
+
 export interface Flow {
   userId: string | null;
   consent: "unknown" | "loading" | "required" | "accepted" | "error";
@@ -136,6 +185,8 @@ export interface Flow {
   /** Replaced (not reset) for a new submission, so a late answer for the old one is recognised. */
   alipay: AlipayDraft;
   manual: ManualDraft;
+  /** Replaced (not reset) each time the method is entered, so late answers are recognised. */
+  face: FaceDraft;
 }
 
 export function liveField(value = ""): LiveField {
@@ -205,6 +256,7 @@ function freshFlow(userId: string | null): Flow {
     phone: freshPhone(),
     alipay: freshAlipay(),
     manual: freshManual(),
+    face: freshFace(),
   };
 }
 
@@ -327,6 +379,7 @@ export function acceptIdentity(accepted: IdentityAccepted): void {
   flow.bank.error = null;
   flow.phone = freshPhone(flow.phone.number.value);
   flow.alipay = freshAlipay();
+  flow.face = freshFace();
   // The prepared photos stay (they are the same person's); errors of the old submission go.
   flow.manual.error = null;
   flow.manual.progress = null;

@@ -8,10 +8,11 @@ import { renderAlipay } from "./alipay";
 import { renderBankCard } from "./bank-card";
 import { stepper } from "./common";
 import { renderConsent, renderConsentPending } from "./consent";
+import { renderFace } from "./face";
 import { flow, loadConsent, syncUser, type Step } from "./flow";
 import { renderIdentity } from "./identity";
 import { listenForReviewDecisions, renderManual, reviewStep } from "./manual";
-import { renderMethodComingSoon, renderMethods } from "./methods";
+import { renderMethods } from "./methods";
 import { renderPhone } from "./phone";
 import { renderFailure, renderSuccess } from "./result";
 
@@ -38,7 +39,7 @@ function renderStep(step: Step): HTMLElement {
     case "manual_review":
       return renderManual();
     case "face":
-      return renderMethodComingSoon(step);
+      return renderFace();
     case "success":
       return renderSuccess();
     case "failure":

@@ -1,17 +1,21 @@
 // Step 2 (rn-methods): every method of the chooser, in the platform's order, with a short
-// description; unavailable ones disabled with the reason. Also the pages of methods the platform
-// lists but this app cannot run yet (rn-face).
+// description; unavailable ones disabled with the reason.
 import { h } from "../../dom";
 import { t } from "../../i18n";
 import { icon } from "../../icons";
 import type { VerificationMethod } from "../../types";
 import { expiredPanel, identitySummary, METHOD_ICONS, stepCard } from "./common";
+import { enterFace } from "./face";
 import { expiredNow, flow, go, methodReason, rerender, SUGGEST_MANUAL_AFTER } from "./flow";
 import { isMethod, methodDescription, methodName, METHODS, unavailableText } from "./text";
 
 function choose(method: VerificationMethod): void {
   if (expiredNow()) {
     rerender();
+    return;
+  }
+  if (method === "face") {
+    enterFace();
     return;
   }
   go(method);
@@ -93,31 +97,5 @@ export function renderMethods(): HTMLElement {
     expired ? null : suggestManual(),
     expired ? null : h("p", { class: "muted rn-intro" }, t("rn.methods.intro")),
     expired ? null : h("ul", { class: "rn-method-list", "data-testid": "rn-method-list" }, methodOrder().map(methodItem)),
-  );
-}
-
-const COMING_SOON_TEST_IDS: Record<"face", string> = {
-  face: "rn-face",
-};
-
-/** A method the platform offers but this app does not run yet. */
-export function renderMethodComingSoon(method: "face"): HTMLElement {
-  return stepCard(
-    COMING_SOON_TEST_IDS[method],
-    methodName(method),
-    identitySummary(),
-    h(
-      "div",
-      { class: "empty-state rn-coming-soon", "data-testid": "rn-method-coming-soon" },
-      h("div", { class: "empty-icon empty-icon-large" }, icon(METHOD_ICONS[method])),
-      h("p", { class: "empty-title" }, t("rn.comingSoon.title")),
-      h("p", { class: "muted" }, t("rn.comingSoon.body", { method: methodName(method) })),
-      h(
-        "button",
-        { type: "button", class: "btn btn-primary", "data-testid": "rn-back-to-methods", on: { click: () => go("methods") } },
-        icon("arrowLeft"),
-        h("span", null, t("rn.backToMethods")),
-      ),
-    ),
   );
 }

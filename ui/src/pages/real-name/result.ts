@@ -5,6 +5,7 @@ import { t } from "../../i18n";
 import { icon } from "../../icons";
 import { navigate } from "../../router";
 import { refreshProfile } from "../../session";
+import { livenessReasons } from "./face";
 import { editIdentity, flow, go, resetAfterSuccess } from "./flow";
 import { documentTypeName, failureText, methodName } from "./text";
 
@@ -55,8 +56,11 @@ export function renderFailure(): HTMLElement {
     h(
       "p",
       { class: "rn-failure-reason", "data-testid": "rn-failure-reason", "data-reason": result?.reason_code ?? "", "data-element": result?.mismatched_element ?? "" },
-      failureText(method, { reason_code: result?.reason_code, mismatched_element: result?.mismatched_element }),
+      method === "face" && (result?.reasons?.length ?? 0) > 0
+        ? t("rn.reason.face")
+        : failureText(method, { reason_code: result?.reason_code, mismatched_element: result?.mismatched_element }),
     ),
+    method === "face" ? livenessReasons(result?.reasons) : null,
     attempt?.reviewerNote
       ? h(
           "div",

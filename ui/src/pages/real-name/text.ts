@@ -212,6 +212,8 @@ export function unavailableText(reason: Known<MethodUnavailable> | undefined): s
         r.scope === "identity_number" ? "rn.unavailable.daily_attempts_used_up.identity" : "rn.unavailable.daily_attempts_used_up";
       return t(key, { time: formatLongDuration(secs) });
     }
+    case "attempts_per_minute_used_up":
+      return t("rn.unavailable.attempts_per_minute_used_up", { time: formatLongDuration(Math.max(1, num(r.retry_after_secs))) });
     case "not_offered":
       return t("rn.unavailable.not_offered");
     default:
@@ -281,6 +283,11 @@ export function failureText(
       return t("rn.reason.document_expired");
     case "review_rejected":
       return t("rn.reason.review_rejected");
+    // Face recognition.
+    case "liveness_failed":
+      return t("rn.reason.face");
+    case "face_mismatch":
+      return t("rn.liveness.face_mismatch");
     // Not a platform code today; kept in case a carrier provider names it.
     case "carrier_mismatch":
       return t("rn.reason.carrier.phone");
