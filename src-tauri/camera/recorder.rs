@@ -11,7 +11,7 @@ use super::CameraError;
 /// Frames per second the recording keeps (the camera may deliver more).
 pub const RECORD_FPS: u32 = 15;
 
-pub trait ClipRecorder: Send {
+pub trait ClipRecorder {
     fn push_rgb(&mut self, pts_ms: u64, rgb: &[u8]) -> Result<(), CameraError>;
     fn finish(self: Box<Self>) -> Result<Vec<u8>, CameraError>;
     /// The clip's media type, as the upload declares it.
