@@ -83,9 +83,13 @@ export function paintRing(face: FaceDraft): void {
   }
 }
 
-/** How long the recording runs unless finished earlier: the challenge's limit, a little short. */
+/** The longest recording the app makes (the platform may accept more). */
+const RECORDING_TARGET_MS = 6_000;
+
+/** How long the recording runs unless finished earlier: 6 s, within the challenge's bounds
+ * (a little short of its limit). */
 export function recordingLimitMs(maxMs: number, minMs: number): number {
-  return Math.max(minMs, maxMs - 200);
+  return Math.max(minMs, Math.min(RECORDING_TARGET_MS, maxMs - 200));
 }
 
 function onStatus(mine: number, face: FaceDraft, status: PreviewStatus): void {
