@@ -1,0 +1,188 @@
+//! Recording a clip and reading it back: the clip the app uploads is the clip the server sees.
+
+mod common;
+
+use std::ops::ControlFlow;
+use std::sync::OnceLock;
+
+use common::{record, Recorded};
+use signet_video::convert::rgb_to_i420;
+use signet_video::{decode_each, probe, ClipLimits, Codec, H264Recorder, VideoError};
+
+/// Five seconds at 640x480 and 30 fps, the shape of a liveness clip, recorded at the default rate.
+fn five_seconds() -> &'static Recorded {
+    static CLIP: OnceLock<Recorded> = OnceLock::new();
+    CLIP.get_or_init(|| record(640, 480, 30, 150, H264Recorder::DEFAULT_BITRATE_BPS))
+}
+
+fn luma(rgb: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let mut i420 = Vec::new();
+    rgb_to_i420(rgb, width, height, &mut i420).expect("rgb size");
+    i420.truncate((width * height) as usize);
+    i420
+}
+
+fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let mse = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum::<f64>()
+        / a.len() as f64;
+    10.0 * (255.0 * 255.0 / mse.max(1e-9)).log10()
+}
+
+#[test]
+fn recorded_clip_probes_with_its_size_duration_and_frame_count() {
+    let info = probe(&five_seconds().mp4, &ClipLimits::default()).expect("probe");
+    assert_eq!((info.width, info.height, info.frames, info.codec), (640, 480, 150, Codec::H264));
+    assert!((4_950..=5_050).contains(&info.duration_ms), "duration {} ms", info.duration_ms);
+    assert_eq!(info.frame_times_ms.len(), 150);
+    for (i, &t) in info.frame_times_ms.iter().enumerate() {
+        let expected = i as u64 * 1000 / 30;
+        assert!(t.abs_diff(expected) <= 1, "frame {i} at {t} ms, expected {expected}");
+    }
+}
+
+#[test]
+fn recorded_clip_stays_near_its_bitrate() {
+    // 400 kbit/s for 5 s is 250 KB. Frames are never skipped to hold the rate, so a busy
+    // synthetic scene (every pixel changes every frame) may overshoot; bound it at 1.6 times.
+    let bytes = five_seconds().mp4.len();
+    assert!((50_000..400_000).contains(&bytes), "{bytes} bytes");
+}
+
+#[test]
+fn decoded_frames_match_the_recorded_frames() {
+    let clip = five_seconds();
+    let info = probe(&clip.mp4, &ClipLimits::default()).expect("probe");
+    let mut seen = 0;
+    let mut worst = f64::MAX;
+    decode_each(&clip.mp4, &ClipLimits::default(), |frame| {
+        assert_eq!((frame.width, frame.height), (640, 480));
+        assert_eq!(frame.pts_ms, info.frame_times_ms[seen]);
+        let decoded: Vec<u8> =
+            frame.y.chunks(frame.y_stride).take(480).flat_map(|row| &row[..640]).copied().collect();
+        let original = luma(&clip.frames[seen], 640, 480);
+        worst = worst.min(psnr(&decoded, &original));
+        // The RGB conversion of the decoded picture is close to the original picture too.
+        if seen % 50 == 0 {
+            let rgb = frame.to_rgb();
+            assert!(psnr(&rgb, &clip.frames[seen]) > 25.0, "frame {seen} RGB");
+        }
+        seen += 1;
+        ControlFlow::Continue(())
+    })
+    .expect("decode");
+    assert_eq!(seen, 150);
+    // Tolerance: luma PSNR over 30 dB in every frame (visually faithful at 400 kbit/s).
+    assert!(worst > 30.0, "worst luma PSNR {worst:.1} dB");
+}
+
+#[test]
+fn decoding_stops_when_the_callback_breaks() {
+    let mut seen = 0;
+    let info = decode_each(&five_seconds().mp4, &ClipLimits::default(), |_| {
+        seen += 1;
+        if seen == 3 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .expect("decode");
+    assert_eq!((seen, info.frames), (3, 150));
+}
+
+#[test]
+fn ffmpeg_decodes_the_recorded_clip_without_errors() {
+    let dir = std::env::temp_dir().join(format!("signet-video-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("clip.mp4");
+    std::fs::write(&path, &five_seconds().mp4).expect("write clip");
+    let run = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(&path)
+        .args(["-f", "null", "-"])
+        .output();
+    let output = match run {
+        Ok(output) => output,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("ffmpeg not run ({e}); CI requires it");
+            return;
+        }
+        Err(e) => panic!("ffmpeg is required in CI: {e}"),
+    };
+    let frames = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=nb_read_frames,codec_name,width,height", "-of", "csv=p=0"])
+        .arg(&path)
+        .output()
+        .expect("ffprobe comes with ffmpeg");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "ffmpeg: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&frames.stdout).trim(), "h264,640,480,150");
+}
+
+#[test]
+fn moov_comes_before_mdat() {
+    let mp4 = &five_seconds().mp4;
+    let moov = mp4.windows(4).position(|w| w == b"moov").expect("moov");
+    let mdat = mp4.windows(4).position(|w| w == b"mdat").expect("mdat");
+    assert!(moov < mdat);
+}
+
+#[test]
+fn recorder_refuses_a_buffer_of_the_wrong_size() {
+    let mut recorder = H264Recorder::new(64, 48, 30, 100_000).expect("recorder");
+    assert_eq!(
+        recorder.push_rgb(0, &[0; 10]),
+        Err(VideoError::FrameSize { expected: 64 * 48 * 3, actual: 10 })
+    );
+    assert_eq!(
+        recorder.push_i420(0, &[0; 10]),
+        Err(VideoError::FrameSize { expected: 64 * 48 * 3 / 2, actual: 10 })
+    );
+}
+
+#[test]
+fn recorder_refuses_timestamps_that_do_not_increase() {
+    let mut recorder = H264Recorder::new(64, 48, 30, 100_000).expect("recorder");
+    recorder.push_rgb(100, &[128; 64 * 48 * 3]).expect("first frame");
+    assert_eq!(
+        recorder.push_rgb(100, &[128; 64 * 48 * 3]),
+        Err(VideoError::NonIncreasingTimestamp { pts_ms: 100, previous_ms: 100 })
+    );
+}
+
+#[test]
+fn recorder_refuses_odd_or_zero_dimensions() {
+    for (w, h) in [(641, 480), (640, 0), (0, 0), (8000, 480)] {
+        assert_eq!(
+            H264Recorder::new(w, h, 30, 100_000).err(),
+            Some(VideoError::InvalidDimensions { width: w, height: h })
+        );
+    }
+}
+
+#[test]
+fn a_recording_without_frames_cannot_be_finished() {
+    let recorder = H264Recorder::new(64, 48, 30, 100_000).expect("recorder");
+    assert_eq!(recorder.finish(), Err(VideoError::EmptyRecording));
+}
+
+#[test]
+fn a_clip_of_another_size_and_rate_round_trips() {
+    let clip = record(320, 240, 15, 20, 200_000);
+    let info = probe(&clip.mp4, &ClipLimits::default()).expect("probe");
+    assert_eq!((info.width, info.height, info.frames), (320, 240, 20));
+    assert!(info.frame_times_ms.windows(2).all(|w| w[1] - w[0] == 66 || w[1] - w[0] == 67));
+    let mut count = 0;
+    decode_each(&clip.mp4, &ClipLimits::default(), |_| {
+        count += 1;
+        ControlFlow::Continue(())
+    })
+    .expect("decode");
+    assert_eq!(count, 20);
+}
