@@ -132,7 +132,7 @@ pub fn yuyv_to_rgb(
     rgb: &mut Vec<u8>,
 ) -> Result<(), VideoError> {
     let (w, h) = (width as usize, height as usize);
-    if w % 2 != 0 {
+    if !w.is_multiple_of(2) {
         return Err(VideoError::InvalidDimensions { width, height });
     }
     check_len(yuyv, w * h * 2)?;
@@ -153,7 +153,7 @@ pub fn yuyv_to_i420(
     i420: &mut Vec<u8>,
 ) -> Result<(), VideoError> {
     let (w, h) = (width as usize, height as usize);
-    if w % 2 != 0 {
+    if !w.is_multiple_of(2) {
         return Err(VideoError::InvalidDimensions { width, height });
     }
     check_len(yuyv, w * h * 2)?;
@@ -171,8 +171,8 @@ pub fn yuyv_to_i420(
         let bottom = &yuyv[(2 * cy + 1).min(h - 1) * w * 2..][..w * 2];
         let (u_row, v_row) = (&mut u_plane[cy * cw..][..cw], &mut v_plane[cy * cw..][..cw]);
         for (cx, (a, b)) in top.chunks_exact(4).zip(bottom.chunks_exact(4)).enumerate() {
-            u_row[cx] = ((u16::from(a[1]) + u16::from(b[1]) + 1) / 2) as u8;
-            v_row[cx] = ((u16::from(a[3]) + u16::from(b[3]) + 1) / 2) as u8;
+            u_row[cx] = (u16::from(a[1]) + u16::from(b[1])).div_ceil(2) as u8;
+            v_row[cx] = (u16::from(a[3]) + u16::from(b[3])).div_ceil(2) as u8;
         }
     }
     Ok(())

@@ -37,8 +37,8 @@ impl H264Recorder {
 
     /// A recorder for `width` x `height` frames (both even) arriving at about `fps` per second.
     pub fn new(width: u32, height: u32, fps: u32, bitrate_bps: u32) -> Result<Self, VideoError> {
-        if width % 2 != 0
-            || height % 2 != 0
+        if !width.is_multiple_of(2)
+            || !height.is_multiple_of(2)
             || !(16..=3840).contains(&width)
             || !(16..=3840).contains(&height)
         {
