@@ -5,7 +5,7 @@ mod common;
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
-use common::{record, Recorded};
+use common::{camera_like_frame, record, Recorded};
 use signet_video::convert::rgb_to_i420;
 use signet_video::{decode_each, probe, ClipLimits, Codec, H264Recorder, VideoError};
 
@@ -42,11 +42,19 @@ fn recorded_clip_probes_with_its_size_duration_and_frame_count() {
 }
 
 #[test]
-fn recorded_clip_stays_near_its_bitrate() {
-    // 400 kbit/s for 5 s is 250 KB. Frames are never skipped to hold the rate, so a busy
-    // synthetic scene (every pixel changes every frame) may overshoot; bound it at 1.6 times.
-    let bytes = five_seconds().mp4.len();
-    assert!((50_000..400_000).contains(&bytes), "{bytes} bytes");
+fn camera_like_clip_keeps_to_its_bitrate() {
+    // 3 s at 400 kbit/s is 150 KB. (A scene where every pixel changes every frame overshoots,
+    // because the recorder never skips frames to hold the rate.)
+    let mut recorder = H264Recorder::new(640, 480, 30, 400_000).expect("recorder");
+    let mut seed = 7;
+    for i in 0..90 {
+        recorder
+            .push_rgb(u64::from(i) * 1000 / 30, &camera_like_frame(i, 640, 480, &mut seed))
+            .expect("push");
+    }
+    let bytes = recorder.finish().expect("finish").len();
+    assert!((120_000..180_000).contains(&bytes), "{bytes} bytes");
+    assert!(five_seconds().mp4.len() < 5 * 400_000 / 8 * 2, "{} bytes", five_seconds().mp4.len());
 }
 
 #[test]

@@ -27,6 +27,39 @@ pub fn pattern_frame(index: u32, width: u32, height: u32) -> Vec<u8> {
     rgb
 }
 
+/// A camera-like frame: a still background with sensor noise and a face-like oval that sways
+/// while its mouth opens and closes. Encoders spend their bits much as on a real webcam.
+pub fn camera_like_frame(index: u32, width: u32, height: u32, seed: &mut u64) -> Vec<u8> {
+    let t = index as f32;
+    let (cx, cy) = (
+        width as f32 / 2.0 + 20.0 * (t * 0.2).sin(),
+        height as f32 / 2.0 + 10.0 * (t * 0.13).cos(),
+    );
+    let mouth = 10.0 + 10.0 * (t * 0.9).sin().abs();
+    let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            let noise = (*seed % 7) as i32 - 3;
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            let mut c = [60 + (x / 40) as i32 * 5, 80 + (y / 30) as i32 * 4, 90];
+            if (dx * dx) / 8100.0 + (dy * dy) / 14400.0 < 1.0 {
+                c = [200, 160, 130];
+                if (dy - 50.0).abs() < mouth / 2.0 && dx.abs() < 30.0 {
+                    c = [90, 30, 30];
+                }
+                if (dy + 30.0).abs() < 8.0 && (dx.abs() - 35.0).abs() < 12.0 {
+                    c = [40, 40, 40];
+                }
+            }
+            rgb.extend(c.map(|v| (v + noise).clamp(0, 255) as u8));
+        }
+    }
+    rgb
+}
+
 pub struct Recorded {
     pub mp4: Vec<u8>,
     pub frames: Vec<Vec<u8>>,
