@@ -189,6 +189,9 @@ pub fn preview_jpeg(
     quality: u8,
 ) -> Result<Vec<u8>, VideoError> {
     let preview = |e: &dyn std::fmt::Display| VideoError::Preview(e.to_string());
+    if width == 0 || height == 0 {
+        return Err(preview(&"the frame has no pixels"));
+    }
     let source = ImageRef::new(width, height, rgb, PixelType::U8x3).map_err(|e| preview(&e))?;
     let scale = f64::min(
         1.0,

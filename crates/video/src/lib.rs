@@ -9,6 +9,27 @@
 //!
 //! [`convert`] holds the pixel conversions the camera needs and [`preview_jpeg`] the scaled-down
 //! JPEG the app shows as the live preview.
+//!
+//! ```
+//! use std::ops::ControlFlow;
+//! use signet_video::{decode_each, probe, ClipLimits, H264Recorder};
+//!
+//! let mut recorder = H264Recorder::new(64, 48, 30, H264Recorder::DEFAULT_BITRATE_BPS)?;
+//! for i in 0..6u8 {
+//!     recorder.push_rgb(u64::from(i) * 33, &vec![40 * i; 64 * 48 * 3])?;
+//! }
+//! let mp4 = recorder.finish()?;
+//!
+//! let info = probe(&mp4, &ClipLimits::default())?;
+//! assert_eq!((info.width, info.height, info.frames), (64, 48, 6));
+//! let mut brightness = Vec::new();
+//! decode_each(&mp4, &ClipLimits::default(), |frame| {
+//!     brightness.push(frame.to_rgb()[0]);
+//!     ControlFlow::Continue(())
+//! })?;
+//! assert_eq!(brightness.len(), 6);
+//! # Ok::<(), signet_video::VideoError>(())
+//! ```
 
 #![forbid(unsafe_code)]
 

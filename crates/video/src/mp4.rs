@@ -453,17 +453,20 @@ fn locate_samples<'a>(
     }
     let mut samples = Vec::with_capacity(sizes.len());
     let mut next = sizes.iter();
-    'chunks: for (i, &offset) in chunks.iter().enumerate() {
+    // One pass over chunks and runs together: linear however many of each the tables hold.
+    let mut run = 0;
+    for (i, &offset) in chunks.iter().enumerate() {
+        if samples.len() == sizes.len() {
+            break;
+        }
         let chunk = (i + 1) as u64;
-        let run = runs_vec
-            .iter()
-            .rev()
-            .find(|run| u64::from(run.0) <= chunk)
-            .ok_or(VideoError::Malformed { what: "stsc does not cover every chunk" })?;
+        while runs_vec.get(run + 1).is_some_and(|next_run| u64::from(next_run.0) <= chunk) {
+            run += 1;
+        }
         let mut at = offset;
-        for _ in 0..run.1 {
+        for _ in 0..runs_vec[run].1.min(sizes.len() as u32) {
             let Some(&size) = next.next() else {
-                break 'chunks;
+                break;
             };
             let end = at
                 .checked_add(size)

@@ -138,4 +138,5 @@ fn preview_never_scales_up() {
 #[test]
 fn preview_refuses_a_buffer_of_the_wrong_size() {
     assert!(matches!(preview_jpeg(&[0; 10], 640, 480, 320, 240, 70), Err(VideoError::Preview(_))));
+    assert!(matches!(preview_jpeg(&[], 0, 0, 320, 240, 70), Err(VideoError::Preview(_))));
 }

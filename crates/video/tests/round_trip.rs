@@ -194,3 +194,9 @@ fn a_clip_of_another_size_and_rate_round_trips() {
     .expect("decode");
     assert_eq!(count, 20);
 }
+
+#[test]
+fn a_recorder_can_move_to_the_camera_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<H264Recorder>();
+}
