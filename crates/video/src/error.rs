@@ -74,3 +74,30 @@ pub enum VideoError {
     #[error("the preview image could not be made: {0}")]
     Preview(String),
 }
+
+impl VideoError {
+    /// A stable snake_case name for logs and for mapping to API reason codes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VideoError::NotMp4 => "not_mp4",
+            VideoError::Truncated { .. } => "truncated",
+            VideoError::Malformed { .. } => "malformed",
+            VideoError::NoVideoTrack => "no_video_track",
+            VideoError::UnsupportedCodec { .. } => "unsupported_codec",
+            VideoError::FileTooLarge { .. } => "file_too_large",
+            VideoError::TooLong { .. } => "too_long",
+            VideoError::DimensionsTooLarge { .. } => "dimensions_too_large",
+            VideoError::TooManyFrames { .. } => "too_many_frames",
+            VideoError::DurationImplausible { .. } => "duration_implausible",
+            VideoError::FrameTimingImplausible { .. } => "frame_timing_implausible",
+            VideoError::Decode(_) => "decode_failed",
+            VideoError::InvalidDimensions { .. } => "invalid_dimensions",
+            VideoError::FrameSize { .. } => "frame_size",
+            VideoError::NonIncreasingTimestamp { .. } => "non_increasing_timestamp",
+            VideoError::EmptyRecording => "empty_recording",
+            VideoError::Encode(_) => "encode_failed",
+            VideoError::Mux(_) => "mux_failed",
+            VideoError::Preview(_) => "preview_failed",
+        }
+    }
+}

@@ -188,6 +188,13 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &ClipLimits) -> Result<Clip<'a>
             what: "stts and stsz disagree on the number of frames",
         });
     }
+    // Every frame takes at least a byte of the file, so whatever the limits say, the per-frame
+    // tables below are never longer than the file.
+    if frames > len {
+        return Err(VideoError::Malformed {
+            what: "more frames are listed than the file has bytes",
+        });
+    }
 
     // Frame timing (frames <= max_frames from here on, so the vector is bounded).
     let mut frame_times_ms = Vec::with_capacity(frames as usize);
@@ -472,6 +479,9 @@ fn locate_samples<'a>(
                 .checked_add(size)
                 .filter(|&end| end <= bytes.len() as u64)
                 .ok_or(VideoError::Truncated { what: "a frame lies past the end of the file" })?;
+            if size == 0 {
+                return Err(VideoError::Malformed { what: "a frame has no bytes" });
+            }
             samples.push(&bytes[at as usize..end as usize]);
             at = end;
         }

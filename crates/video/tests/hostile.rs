@@ -190,6 +190,22 @@ fn four_billion_claimed_frames_are_too_many_without_allocating_for_them() {
 }
 
 #[test]
+fn without_a_frame_limit_four_billion_claimed_frames_are_still_refused_by_the_file_size() {
+    let limits = ClipLimits {
+        max_frames: u64::MAX,
+        max_duration_ms: u64::MAX,
+        max_frame_gap_ms: u64::MAX,
+        ..limits()
+    };
+    let header =
+        Header { stts: vec![(u32::MAX, 3_000)], sample_count: u32::MAX, ..Header::plausible() };
+    assert_eq!(
+        probe(&header.build(), &limits),
+        Err(VideoError::Malformed { what: "more frames are listed than the file has bytes" })
+    );
+}
+
+#[test]
 fn more_frames_than_the_limit_in_a_short_clip_are_too_many() {
     // 3000 frames 10 ms apart: 30 s, within the duration limit.
     let header = Header { stts: vec![(3_000, 900)], sample_count: 3_000, ..Header::plausible() };
@@ -272,6 +288,31 @@ fn a_file_over_the_size_limit_is_too_large() {
     let limits = ClipLimits { max_bytes: 1_000, ..limits() };
     let bytes = clip().len() as u64;
     assert_eq!(probe(clip(), &limits), Err(VideoError::FileTooLarge { bytes, max: 1_000 }));
+}
+
+#[test]
+fn zero_byte_frames_are_malformed() {
+    // The plausible header with a table of 60 zero sizes in place of its constant size.
+    let mut mp4 = Header { sample_size: 0, ..Header::plausible() }.build();
+    let stsz = find_box(&mp4, b"stsz");
+    let size = get_u32(&mp4, stsz) as usize;
+    put_u32(&mut mp4, stsz, (size + 240) as u32);
+    let mut patched = mp4[..stsz + size].to_vec();
+    patched.extend_from_slice(&[0; 240]);
+    patched.extend_from_slice(&mp4[stsz + size..]);
+    // Grow the enclosing boxes by the 240 bytes and move the chunk offset with the mdat.
+    for kind in [b"moov", b"trak", b"mdia", b"minf", b"stbl"] {
+        let at = find_box(&patched, kind);
+        let grown = get_u32(&patched, at) + 240;
+        put_u32(&mut patched, at, grown);
+    }
+    let stco = find_box(&patched, b"stco");
+    let offset = get_u32(&patched, stco + 16) + 240;
+    put_u32(&mut patched, stco + 16, offset);
+    assert_eq!(
+        probe(&patched, &limits()),
+        Err(VideoError::Malformed { what: "a frame has no bytes" })
+    );
 }
 
 #[test]
