@@ -56,9 +56,9 @@ pub enum VideoError {
     /// A pushed frame buffer does not have the size the recorder's dimensions imply.
     #[error("a frame buffer has {actual} bytes where {expected} were expected")]
     FrameSize { expected: usize, actual: usize },
-    /// Frame timestamps must increase.
-    #[error("frame timestamp {pts_ms} ms does not come after the previous one ({previous_ms} ms)")]
-    NonIncreasingTimestamp { pts_ms: u64, previous_ms: u64 },
+    /// A frame timestamp earlier than the previous frame's.
+    #[error("frame timestamp {pts_ms} ms comes before the previous one ({previous_ms} ms)")]
+    TimestampWentBack { pts_ms: u64, previous_ms: u64 },
     /// `finish` on a recorder that received no frame.
     #[error("the recording has no frames")]
     EmptyRecording,
@@ -93,7 +93,7 @@ impl VideoError {
             VideoError::Decode(_) => "decode_failed",
             VideoError::InvalidDimensions { .. } => "invalid_dimensions",
             VideoError::FrameSize { .. } => "frame_size",
-            VideoError::NonIncreasingTimestamp { .. } => "non_increasing_timestamp",
+            VideoError::TimestampWentBack { .. } => "timestamp_went_back",
             VideoError::EmptyRecording => "empty_recording",
             VideoError::Encode(_) => "encode_failed",
             VideoError::Mux(_) => "mux_failed",

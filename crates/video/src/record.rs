@@ -19,6 +19,7 @@ pub struct H264Recorder {
     i420: Vec<u8>,
     first_pts_ms: Option<u64>,
     last_pts_ms: Option<u64>,
+    frames: u32,
 }
 
 impl std::fmt::Debug for H264Recorder {
@@ -34,6 +35,10 @@ impl std::fmt::Debug for H264Recorder {
 impl H264Recorder {
     /// 400 kbit/s keeps a 5 s 640x480 clip near 250 KB with the face and mouth clearly readable.
     pub const DEFAULT_BITRATE_BPS: u32 = 400_000;
+
+    /// Frames closer together than this are dropped: more than half the rate
+    /// [`ClipLimits::max_fps`](crate::ClipLimits) allows between two frames (8.3 ms at 60 fps).
+    pub const MIN_FRAME_INTERVAL_MS: u64 = 10;
 
     /// A recorder for `width` x `height` frames (both even) arriving at about `fps` per second.
     pub fn new(width: u32, height: u32, fps: u32, bitrate_bps: u32) -> Result<Self, VideoError> {
@@ -65,12 +70,20 @@ impl H264Recorder {
             i420: vec![0; (width * height * 3 / 2) as usize],
             first_pts_ms: None,
             last_pts_ms: None,
+            frames: 0,
         })
     }
 
-    /// Adds an RGB frame (3 bytes a pixel, rows packed) taken at `pts_ms` (any clock; the clip
+    /// Adds an RGB frame (3 bytes a pixel, rows packed) captured at `pts_ms` (any clock; the clip
     /// starts at the first frame's time).
+    ///
+    /// A frame less than [`MIN_FRAME_INTERVAL_MS`](Self::MIN_FRAME_INTERVAL_MS) after the
+    /// previous one is dropped: a camera delivering a burst would otherwise make the clip fail the
+    /// server's frame-rate check. A timestamp before the previous one is an error.
     pub fn push_rgb(&mut self, pts_ms: u64, rgb: &[u8]) -> Result<(), VideoError> {
+        if !self.takes(pts_ms)? {
+            return Ok(());
+        }
         let mut i420 = std::mem::take(&mut self.i420);
         let result = rgb_to_i420(rgb, self.width, self.height, &mut i420)
             .and_then(|()| self.push_i420(pts_ms, &i420));
@@ -79,17 +92,16 @@ impl H264Recorder {
     }
 
     /// Adds an I420 frame: the Y plane, then U, then V, each row packed (`width * height * 3 / 2`
-    /// bytes), as [`crate::convert::yuyv_to_i420`] makes.
+    /// bytes), as [`crate::convert::yuyv_to_i420`] makes. Timestamps as for
+    /// [`push_rgb`](Self::push_rgb).
     pub fn push_i420(&mut self, pts_ms: u64, i420: &[u8]) -> Result<(), VideoError> {
         let (w, h) = (self.width as usize, self.height as usize);
         let expected = w * h * 3 / 2;
         if i420.len() != expected {
             return Err(VideoError::FrameSize { expected, actual: i420.len() });
         }
-        if let Some(previous_ms) = self.last_pts_ms {
-            if pts_ms <= previous_ms {
-                return Err(VideoError::NonIncreasingTimestamp { pts_ms, previous_ms });
-            }
+        if !self.takes(pts_ms)? {
+            return Ok(());
         }
         let first = *self.first_pts_ms.get_or_insert(pts_ms);
         let (y, uv) = i420.split_at(w * h);
@@ -107,12 +119,29 @@ impl H264Recorder {
             .write_video(pts_secs, &data, keyframe)
             .map_err(|e| VideoError::Mux(e.to_string()))?;
         self.last_pts_ms = Some(pts_ms);
+        self.frames += 1;
         Ok(())
+    }
+
+    /// Whether a frame at `pts_ms` goes into the clip.
+    fn takes(&self, pts_ms: u64) -> Result<bool, VideoError> {
+        match self.last_pts_ms {
+            Some(previous_ms) if pts_ms < previous_ms => {
+                Err(VideoError::TimestampWentBack { pts_ms, previous_ms })
+            }
+            Some(previous_ms) => Ok(pts_ms - previous_ms >= Self::MIN_FRAME_INTERVAL_MS),
+            None => Ok(true),
+        }
+    }
+
+    /// Frames in the clip so far.
+    pub fn frames(&self) -> u32 {
+        self.frames
     }
 
     /// The finished MP4 file.
     pub fn finish(mut self) -> Result<Vec<u8>, VideoError> {
-        if self.last_pts_ms.is_none() {
+        if self.frames == 0 {
             return Err(VideoError::EmptyRecording);
         }
         self.muxer.finish_in_place().map_err(|e| VideoError::Mux(e.to_string()))?;

@@ -155,13 +155,27 @@ fn recorder_refuses_a_buffer_of_the_wrong_size() {
 }
 
 #[test]
-fn recorder_refuses_timestamps_that_do_not_increase() {
+fn recorder_refuses_a_timestamp_that_goes_back() {
     let mut recorder = H264Recorder::new(64, 48, 30, 100_000).expect("recorder");
     recorder.push_rgb(100, &[128; 64 * 48 * 3]).expect("first frame");
     assert_eq!(
-        recorder.push_rgb(100, &[128; 64 * 48 * 3]),
-        Err(VideoError::NonIncreasingTimestamp { pts_ms: 100, previous_ms: 100 })
+        recorder.push_rgb(99, &[128; 64 * 48 * 3]),
+        Err(VideoError::TimestampWentBack { pts_ms: 99, previous_ms: 100 })
     );
+}
+
+#[test]
+fn recorder_drops_frames_of_a_burst_so_the_clip_passes_the_frame_rate_check() {
+    let mut recorder = H264Recorder::new(64, 48, 30, 100_000).expect("recorder");
+    // A camera delivering frames in pairs 2 ms apart, 66 ms between pairs.
+    for pair in 0..10u64 {
+        for t in [pair * 66, pair * 66 + 2] {
+            recorder.push_rgb(t, &[(t % 256) as u8; 64 * 48 * 3]).expect("push");
+        }
+    }
+    assert_eq!(recorder.frames(), 10);
+    let info = probe(&recorder.finish().expect("finish"), &ClipLimits::default()).expect("probe");
+    assert_eq!(info.frames, 10);
 }
 
 #[test]
