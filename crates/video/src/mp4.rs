@@ -63,7 +63,8 @@ pub struct ClipInfo {
 ///
 /// Refuses anything that is not a complete single-video-track H.264 MP4 within `limits`; each
 /// refusal is its own [`VideoError`] variant. Costs time and memory in proportion to the header
-/// bytes and at most `limits.max_frames`, never to the numbers a header claims.
+/// bytes and to the frame count once that is within `limits.max_frames` and the file's size, never
+/// to the numbers a header claims.
 pub fn probe(bytes: &[u8], limits: &ClipLimits) -> Result<ClipInfo, VideoError> {
     parse(bytes, limits).map(|clip| clip.info)
 }
@@ -196,7 +197,7 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &ClipLimits) -> Result<Clip<'a>
         });
     }
 
-    // Frame timing (frames <= max_frames from here on, so the vector is bounded).
+    // Frame timing (frames is within max_frames and the file size from here on).
     let mut frame_times_ms = Vec::with_capacity(frames as usize);
     let mut deltas = Vec::with_capacity(frames as usize);
     let mut dts = 0u64;
