@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 
-use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig};
+use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig, Flush};
 use openh264::formats::YUVSource;
 use openh264::OpenH264API;
 
@@ -70,7 +70,10 @@ where
     F: FnMut(DecodedFrame<'_>) -> ControlFlow<()>,
 {
     let clip = parse(bytes, limits)?;
-    let mut decoder = Decoder::with_api_config(OpenH264API::from_source(), DecoderConfig::new())
+    // Flushing after every frame fails on streams with B-frames (FFmpeg's high profile); the
+    // pictures still held back are taken once all frames are in.
+    let config = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
+    let mut decoder = Decoder::with_api_config(OpenH264API::from_source(), config)
         .map_err(|e| VideoError::Decode(e.to_string()))?;
     let mut annex_b = Vec::new();
     for nal in clip.sps.iter().chain(&clip.pps) {

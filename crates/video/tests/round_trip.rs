@@ -214,3 +214,80 @@ fn a_recorder_can_move_to_the_camera_thread() {
     fn assert_send<T: Send>() {}
     assert_send::<H264Recorder>();
 }
+
+/// Encodes FFmpeg's test pattern with libx264 and `extra` options, and decodes it with FFmpeg:
+/// the MP4 and FFmpeg's I420 pictures. `None` without ffmpeg outside CI.
+fn ffmpeg_clip(name: &str, extra: &[&str]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let path = std::env::temp_dir().join(format!("signet-video-{}-{name}.mp4", std::process::id()));
+    let run = std::process::Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=25",
+        ])
+        .args(["-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .args(extra)
+        .arg(&path)
+        .status();
+    match run {
+        Ok(status) => assert!(status.success(), "ffmpeg failed to write {name}"),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("ffmpeg not run ({e}); CI requires it");
+            return None;
+        }
+        Err(e) => panic!("ffmpeg is required in CI: {e}"),
+    }
+    let raw = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(&path)
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+        .output()
+        .expect("ffmpeg decodes");
+    let bytes = std::fs::read(&path).expect("ffmpeg output");
+    let _ = std::fs::remove_file(&path);
+    Some((bytes, raw.stdout))
+}
+
+#[test]
+fn clips_written_by_ffmpeg_decode_to_the_same_pictures_as_ffmpeg() {
+    const Y: usize = 320 * 240;
+    // H.264 decoding is exact; OpenH264 rounds a few pixels of some B-frames differently from
+    // FFmpeg (19 of 76800 at worst here, 84 dB), so the high profile clip gets a bound instead.
+    for (name, extra, exact) in [
+        ("baseline", &["-profile:v", "baseline"][..], true),
+        ("baseline-faststart", &["-profile:v", "baseline", "-movflags", "+faststart"][..], true),
+        // CABAC and B-frames: pictures come out of the decoder in display order.
+        ("high", &["-profile:v", "high"][..], false),
+    ] {
+        let Some((mp4, reference)) = ffmpeg_clip(name, extra) else { return };
+        let info = probe(&mp4, &ClipLimits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((info.width, info.height, info.frames), (320, 240, 50), "{name}");
+        assert_eq!(reference.len(), 50 * Y * 3 / 2, "{name}: FFmpeg's pictures");
+        let mut index = 0;
+        decode_each(&mp4, &ClipLimits::default(), |frame| {
+            let luma: Vec<u8> = frame
+                .y
+                .chunks(frame.y_stride)
+                .take(240)
+                .flat_map(|row| &row[..320])
+                .copied()
+                .collect();
+            let expected = &reference[index * Y * 3 / 2..][..Y];
+            if exact {
+                assert!(luma == expected, "{name}: picture {index} differs from FFmpeg's");
+            } else {
+                let quality = psnr(&luma, expected);
+                assert!(quality > 60.0, "{name}: picture {index} at {quality:.1} dB from FFmpeg's");
+            }
+            index += 1;
+            ControlFlow::Continue(())
+        })
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(index, 50, "{name}");
+    }
+}
