@@ -254,7 +254,11 @@ fn a_recording_keeps_frames_and_a_filmstrip_in_memory() {
         .unwrap();
     assert!(recording.frames >= 2, "{recording:?}");
     assert!(recording.duration_ms >= 400 - 80, "{recording:?}");
-    assert!(!recording.clip.is_empty());
+    // An H.264 MP4 the platform's probe accepts, of the camera's size.
+    let info = signet_video::probe(&recording.clip, &signet_video::ClipLimits::default()).unwrap();
+    assert_eq!((info.width, info.height), (320, 240));
+    assert_eq!(u64::from(info.frames), recording.frames);
+    assert_eq!(recording.media_type, "video/mp4");
     assert!(!recording.filmstrip.is_empty() && recording.filmstrip.len() <= 5);
     assert!(recording.filmstrip.iter().all(|jpeg| jpeg.starts_with(&[0xFF, 0xD8])));
     // Progress went to the UI while recording.

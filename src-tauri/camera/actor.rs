@@ -16,14 +16,14 @@ use tokio::sync::oneshot;
 
 use super::hints::{Hint, HintEngine};
 use super::recorder::{new_recorder, ClipRecorder, RECORD_FPS};
-use super::source::{encode_jpeg, shrink_rgb, Frame, Opener, Pixels, SourceInfo, FRAME_TIMEOUT};
+use super::source::{preview_jpeg, Frame, Opener, Pixels, SourceInfo, FRAME_TIMEOUT};
 use super::CameraError;
 
-/// Widest preview frame sent to the UI.
-pub const PREVIEW_MAX_WIDTH: u32 = 640;
+/// Largest preview frame sent to the UI.
+pub const PREVIEW_MAX: (u32, u32) = (640, 480);
 const PREVIEW_QUALITY: u8 = 70;
-/// Widest filmstrip picture of a recording.
-const FILMSTRIP_MAX_WIDTH: u32 = 320;
+/// Largest filmstrip picture of a recording.
+const FILMSTRIP_MAX: (u32, u32) = (320, 240);
 const FILMSTRIP_FRAMES: u64 = 5;
 /// The hint is worked out at most this often.
 const HINT_EVERY: Duration = Duration::from_millis(200);
@@ -348,8 +348,9 @@ impl Actor {
             r.last_pts.is_none_or(|last| pts >= last + 1000 / u64::from(RECORD_FPS) - 5)
         });
         // A camera's own JPEG of a small enough frame goes to the preview unchanged.
-        let passthrough =
-            matches!(&frame.pixels, Pixels::Jpeg(_)) && frame.width <= PREVIEW_MAX_WIDTH;
+        let passthrough = matches!(&frame.pixels, Pixels::Jpeg(_))
+            && frame.width <= PREVIEW_MAX.0
+            && frame.height <= PREVIEW_MAX.1;
         let need_rgb = hint_due || record_due || (send_preview && !passthrough);
         let rgb = if need_rgb { Some(frame.to_rgb()?) } else { None };
         if let (true, Some(rgb)) = (hint_due, rgb.as_deref()) {
@@ -369,9 +370,7 @@ impl Actor {
             let jpeg = match (&frame.pixels, rgb) {
                 (Pixels::Jpeg(jpeg), _) if passthrough => jpeg.clone(),
                 (_, Some(rgb)) => {
-                    let (small, w, h) =
-                        shrink_rgb(rgb, frame.width, frame.height, PREVIEW_MAX_WIDTH);
-                    encode_jpeg(&small, w, h, PREVIEW_QUALITY)?
+                    preview_jpeg(&rgb, frame.width, frame.height, PREVIEW_MAX, PREVIEW_QUALITY)?
                 }
                 (_, None) => return Ok(()),
             };
@@ -427,8 +426,7 @@ impl Actor {
         // A picture for the filmstrip at the start of each fifth of the recording.
         let slot = pts * FILMSTRIP_FRAMES / r.max_ms;
         if r.filmstrip.len() as u64 <= slot && (r.filmstrip.len() as u64) < FILMSTRIP_FRAMES {
-            let (small, w, h) = shrink_rgb(rgb.to_vec(), width, height, FILMSTRIP_MAX_WIDTH);
-            r.filmstrip.push(encode_jpeg(&small, w, h, 75)?);
+            r.filmstrip.push(preview_jpeg(rgb, width, height, FILMSTRIP_MAX, 75)?);
         }
         let finished = pts >= r.max_ms;
         let now = Instant::now();

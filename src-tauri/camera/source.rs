@@ -54,7 +54,12 @@ impl Frame {
         let expected = self.width as usize * self.height as usize;
         match &self.pixels {
             Pixels::Rgb(rgb) if rgb.len() == expected * 3 => Ok(rgb.clone()),
-            Pixels::Yuyv(yuyv) if yuyv.len() >= expected * 2 => Ok(yuyv_to_rgb(yuyv, expected)),
+            Pixels::Yuyv(yuyv) => {
+                let mut rgb = Vec::with_capacity(expected * 3);
+                signet_video::convert::yuyv_to_rgb(yuyv, self.width, self.height, &mut rgb)
+                    .map_err(|e| CameraError::failed(format!("YUYV frame: {e}")))?;
+                Ok(rgb)
+            }
             Pixels::Jpeg(jpeg) => {
                 let image = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
                     .map_err(|e| CameraError::failed(format!("undecodable MJPEG frame: {e}")))?
@@ -78,63 +83,16 @@ impl Frame {
     }
 }
 
-/// BT.601 limited-range YUYV to RGB, integer arithmetic.
-pub fn yuyv_to_rgb(yuyv: &[u8], pixels: usize) -> Vec<u8> {
-    let mut rgb = Vec::with_capacity(pixels * 3);
-    for chunk in yuyv.chunks_exact(4).take(pixels / 2) {
-        let (u, v) = (i32::from(chunk[1]) - 128, i32::from(chunk[3]) - 128);
-        for y in [chunk[0], chunk[2]] {
-            let c = 298 * (i32::from(y) - 16);
-            let clamp = |x: i32| ((x + 128) >> 8).clamp(0, 255) as u8;
-            rgb.push(clamp(c + 409 * v));
-            rgb.push(clamp(c - 100 * u - 208 * v));
-            rgb.push(clamp(c + 516 * u));
-        }
-    }
-    rgb
-}
-
-/// Halves `rgb` (box filter) until its width is at most `max_width`.
-pub fn shrink_rgb(
-    mut rgb: Vec<u8>,
-    mut width: u32,
-    mut height: u32,
-    max_width: u32,
-) -> (Vec<u8>, u32, u32) {
-    while width > max_width && width >= 2 && height >= 2 {
-        let (w2, h2) = (width / 2, height / 2);
-        let mut out = Vec::with_capacity(w2 as usize * h2 as usize * 3);
-        let stride = width as usize * 3;
-        for y in 0..h2 as usize {
-            let row = 2 * y * stride;
-            for x in 0..w2 as usize {
-                let p = row + 2 * x * 3;
-                for c in 0..3 {
-                    let sum = u16::from(rgb[p + c])
-                        + u16::from(rgb[p + 3 + c])
-                        + u16::from(rgb[p + stride + c])
-                        + u16::from(rgb[p + stride + 3 + c]);
-                    out.push(((sum + 2) / 4) as u8);
-                }
-            }
-        }
-        (rgb, width, height) = (out, w2, h2);
-    }
-    (rgb, width, height)
-}
-
-/// Baseline JPEG of packed RGB.
-pub fn encode_jpeg(
+/// A JPEG of packed RGB, scaled down (never up) to fit `max_width` x `max_height`.
+pub fn preview_jpeg(
     rgb: &[u8],
     width: u32,
     height: u32,
+    max: (u32, u32),
     quality: u8,
 ) -> Result<Vec<u8>, CameraError> {
-    let mut out = Vec::with_capacity(rgb.len() / 10);
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode(rgb, width, height, image::ExtendedColorType::Rgb8)
-        .map_err(|e| CameraError::failed(format!("JPEG encode: {e}")))?;
-    Ok(out)
+    signet_video::preview_jpeg(rgb, width, height, max.0, max.1, quality)
+        .map_err(|e| CameraError::failed(format!("preview JPEG: {e}")))
 }
 
 /// Mean luma (0-255) of packed RGB, sampling every 7th pixel.
@@ -157,29 +115,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn yuyv_grey_and_primaries_convert() {
-        // Y=235 (white), U=V=128.
-        assert_eq!(yuyv_to_rgb(&[235, 128, 235, 128], 2), vec![255; 6]);
-        assert_eq!(yuyv_to_rgb(&[16, 128, 16, 128], 2), vec![0; 6]);
-        // Pure red in BT.601 limited range: Y=81, U=90, V=240.
-        let red = yuyv_to_rgb(&[81, 90, 81, 240], 2);
-        assert!(red[0] > 240 && red[1] < 15 && red[2] < 15, "{red:?}");
+    fn yuyv_frames_convert() {
+        // Y=235 (white), U=V=128, two pixels.
+        let frame = Frame { width: 2, height: 1, pixels: Pixels::Yuyv(vec![235, 128, 235, 128]) };
+        let rgb = frame.to_rgb().unwrap();
+        assert!(rgb.iter().all(|&v| v >= 250), "{rgb:?}");
+        let short = Frame { width: 4, height: 1, pixels: Pixels::Yuyv(vec![235, 128, 235, 128]) };
+        assert!(short.to_rgb().is_err());
     }
 
     #[test]
-    fn shrinking_halves_until_small_enough() {
+    fn previews_are_scaled_down_jpegs() {
         let rgb = vec![100u8; 1280 * 720 * 3];
-        let (small, w, h) = shrink_rgb(rgb, 1280, 720, 640);
-        assert_eq!((w, h, small.len()), (640, 360, 640 * 360 * 3));
-        assert!(small.iter().all(|&v| v == 100));
-        let (same, w, h) = shrink_rgb(vec![1; 640 * 480 * 3], 640, 480, 640);
-        assert_eq!((w, h, same.len()), (640, 480, 640 * 480 * 3));
+        let jpeg = preview_jpeg(&rgb, 1280, 720, (640, 480), 70).unwrap();
+        let img = image::load_from_memory(&jpeg).unwrap();
+        assert_eq!((img.width(), img.height()), (640, 360));
     }
 
     #[test]
     fn jpeg_round_trips_through_the_frame() {
         let rgb: Vec<u8> = (0..64 * 48).flat_map(|i| [(i % 256) as u8, 128, 64]).collect();
-        let jpeg = encode_jpeg(&rgb, 64, 48, 80).unwrap();
+        let jpeg = preview_jpeg(&rgb, 64, 48, (640, 480), 80).unwrap();
         assert!(jpeg.starts_with(&[0xFF, 0xD8]));
         let frame = Frame { width: 64, height: 48, pixels: Pixels::Jpeg(jpeg) };
         assert_eq!(frame.to_rgb().unwrap().len(), 64 * 48 * 3);
