@@ -42,7 +42,7 @@ pub enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
-    /// Photo retention (manual review).
+    /// Photo and clip retention (manual review, face recognition).
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
@@ -115,8 +115,8 @@ fn parse_platform_arg(arg: &str) -> Result<(String, PathBuf), String> {
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
-    /// Delete the photos of reviews decided longer ago than the retention period, and abandoned
-    /// uploads, once (`serve` does it every hour).
+    /// Delete the photos of reviews decided longer ago than the retention period, face clips
+    /// past theirs, and abandoned uploads, once (`serve` does it every hour).
     Run(DbArgs),
 }
 
@@ -299,6 +299,8 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
             let state = AppState::open_with(db.config(), db.settings(settings)).await?;
             let purged = crate::purge_expired_photos(&state).await?;
             println!("retention: {purged} reviews or abandoned uploads purged");
+            let clips = crate::purge_expired_face_videos(&state).await?;
+            println!("retention: {clips} face clips or abandoned clip uploads purged");
             let _ = std::io::stdout().flush();
             Ok(())
         }
@@ -308,7 +310,8 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
 /// How often `serve` runs the photo retention job.
 pub const RETENTION_INTERVAL_SECS: u64 = 60 * 60;
 
-/// Runs [`crate::purge_expired_photos`] now and then every [`RETENTION_INTERVAL_SECS`].
+/// Runs [`crate::purge_expired_photos`] and [`crate::purge_expired_face_videos`] now and then
+/// every [`RETENTION_INTERVAL_SECS`].
 fn spawn_retention(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval =
@@ -319,6 +322,10 @@ fn spawn_retention(state: AppState) -> tokio::task::JoinHandle<()> {
             match crate::purge_expired_photos(&state).await {
                 Ok(purged) => tracing::info!(purged, "photo retention ran"),
                 Err(e) => tracing::error!(error = %e, "photo retention failed"),
+            }
+            match crate::purge_expired_face_videos(&state).await {
+                Ok(purged) => tracing::info!(purged, "face clip retention ran"),
+                Err(e) => tracing::error!(error = %e, "face clip retention failed"),
             }
         }
     })

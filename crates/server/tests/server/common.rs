@@ -43,6 +43,8 @@ pub const TABLES: &[&str] = &[
     "alipay_sessions",
     "manual_uploads",
     "manual_reviews",
+    "face_challenges",
+    "face_uploads",
     "review_decisions",
     "reviewer_sessions",
     "signatures",
@@ -180,6 +182,7 @@ pub fn test_settings(clock: Arc<ManualClock>) -> Settings {
         blob_dir: None,
         releases_dir: None,
         public_url: None,
+        liveness: None,
     }
 }
 
