@@ -225,6 +225,14 @@ impl Harness {
         Self::with_limits(db, None).await
     }
 
+    /// A harness whose test settings `adjust` changes (limits, an installed analyser).
+    pub async fn with_settings(db: DbConfig, adjust: impl FnOnce(Settings) -> Settings) -> Self {
+        let clock = Arc::new(ManualClock::new(START));
+        let settings = adjust(test_settings(clock.clone()));
+        let state = AppState::open_with(db, settings).await.expect("open the state");
+        Self { state, clock }
+    }
+
     pub async fn with_limits(db: DbConfig, limits: Option<Limits>) -> Self {
         let clock = Arc::new(ManualClock::new(START));
         let mut settings = test_settings(clock.clone());
