@@ -17,7 +17,7 @@ use signet_server::{
 };
 use sqlx::Row;
 
-use crate::common::{Harness, Reply};
+use crate::common::{Harness, LogBuffer, Reply};
 
 on_both_backends!(
     challenge_needs_consent,
@@ -47,6 +47,7 @@ on_both_backends!(
     parallel_submissions_never_run_more_analyses_than_slots,
     busy_slots_answer_503_and_consume_nothing,
     history_lists_face_attempts_with_their_reasons,
+    logs_of_face_attempts_hold_neither_the_clip_nor_the_id_number,
 );
 
 const ID: &str = "11010519491231002X";
@@ -985,12 +986,18 @@ async fn busy_slots_answer_503_and_consume_nothing(db: DbConfig) {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 
-    let busy = submit(&h, &token, &vid, &second_challenge, &second_upload).await;
+    // Bounded so that a server that does not answer at once fails the test instead of hanging.
+    let busy = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        submit(&h, &token, &vid, &second_challenge, &second_upload),
+    )
+    .await;
+    analysis.open.store(true, Ordering::SeqCst);
+    let busy = busy.expect("a busy server answers without waiting for the slot");
 
     assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE, "{busy:?}");
     assert_eq!(busy.code(), "face_unavailable");
     assert_eq!(busy.detail("reason"), Some(&json!("busy")));
-    analysis.open.store(true, Ordering::SeqCst);
     assert_eq!(reasons(&running.await.unwrap()), ["too_dark"]);
     // The busy answer took neither the challenge nor the upload.
     let retried = submit(&h, &token, &vid, &second_challenge, &second_upload).await;
@@ -1019,4 +1026,36 @@ async fn history_lists_face_attempts_with_their_reasons(db: DbConfig) {
     assert_eq!(attempts[1]["number_masked"], "110***********002X");
     // Nothing stored holds the full ID number.
     assert!(!h.stored_text().await.iter().any(|t| t.contains(ID)));
+}
+
+async fn logs_of_face_attempts_hold_neither_the_clip_nor_the_id_number(db: DbConfig) {
+    use tracing::instrument::WithSubscriber;
+
+    let logs = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(logs.clone())
+        .finish();
+    async move {
+        let (h, _) = scripted(db).await;
+        let token = add_and_sign_in(&h, "staff01").await;
+        let vid = verification(&h, &token).await;
+        let failed = attempt(&h, &token, &vid, &small("findings:too_dark", 1)).await;
+        assert_eq!(reasons(&failed), ["too_dark"]);
+        let refused = attempt(&h, &token, &vid, &small("reject:unreadable", 2)).await;
+        assert_eq!(reasons(&refused), ["clip_unreadable"]);
+        let verified = attempt(&h, &token, &vid, &clip("live", 3, 250_000)).await;
+        assert_eq!(verified.body["outcome"], "success");
+    }
+    .with_subscriber(subscriber)
+    .await;
+    let logs = logs.contents();
+
+    assert!(logs.contains("face challenge issued"), "the flow is logged");
+    assert!(logs.contains("face clip deleted after analysis"));
+    assert!(logs.contains("\"reason_code\":\"liveness_failed\""), "reason codes are logged");
+    assert!(!logs.contains(ID), "the log shows the full ID number");
+    assert!(!logs.contains("SCRIPT:"), "the log shows bytes of a clip");
+    assert!(!logs.contains("ftypisom"), "the log shows bytes of a clip");
 }
