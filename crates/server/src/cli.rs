@@ -198,6 +198,10 @@ pub struct ServeArgs {
     /// https://platform.example.edu [default: http:// and the request's Host header]
     #[arg(long, value_name = "URL", value_parser = crate::updates::normalize_public_url)]
     pub public_url: Option<String>,
+    /// Keep face recognition clips this many seconds after their analysis (then the hourly
+    /// retention job deletes them) [default: 0, deleted right after the analysis]
+    #[arg(long, value_name = "SECS")]
+    pub face_video_retention_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -352,6 +356,9 @@ async fn serve(args: ServeArgs, mut settings: Settings) -> Result<(), AppError> 
     }
     if let Some(url) = &args.public_url {
         settings.public_url = Some(url.clone());
+    }
+    if let Some(secs) = args.face_video_retention_secs {
+        settings.limits.face_video_retention_secs = secs;
     }
     let state = AppState::open_with(args.db.config(), args.db.settings(settings)).await?;
     if args.seed_demo {
@@ -524,6 +531,26 @@ mod tests {
         };
         assert_eq!(db.blob_dir, Some(PathBuf::from("/srv/blobs")));
         assert_eq!(db.settings(Settings::default()).blob_dir, Some(PathBuf::from("/srv/blobs")));
+    }
+
+    #[test]
+    fn serve_takes_a_face_video_retention() {
+        let parse = |extra: &[&str]| {
+            let argv = ["signet-server", "serve"].iter().chain(extra).copied();
+            match Cli::try_parse_from(argv).ok().map(|c| c.command) {
+                Some(Command::Serve(args)) => args.face_video_retention_secs,
+                _ => panic!("`serve` did not parse"),
+            }
+        };
+        assert_eq!(parse(&[]), None);
+        assert_eq!(parse(&["--face-video-retention-secs", "86400"]), Some(86_400));
+        assert!(Cli::try_parse_from([
+            "signet-server",
+            "serve",
+            "--face-video-retention-secs",
+            "-1"
+        ])
+        .is_err());
     }
 
     #[test]
