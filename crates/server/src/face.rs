@@ -50,7 +50,9 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::blobs;
 use crate::error::{ApiJson, AppError, NoStore};
-use crate::liveness::{looks_like_mp4, AnalysisOutcome, ChallengeInfo, LivenessAnalysis};
+use crate::liveness::{
+    looks_like_mp4, AnalysisOutcome, ChallengeInfo, FaceImage, LivenessAnalysis,
+};
 use crate::providers::{FaceCheck, FaceCompareQuery, ProviderTimeout};
 use crate::real_name::{
     app_version, attempts_left, complete_verification, ensure_available, load_verification,
@@ -230,10 +232,22 @@ pub async fn submit(
     let challenge =
         take(&state, &verification, &user.user_id, &request.challenge_id, &upload.id).await?;
     let analysed = match challenge {
-        Err(reason) => Err(vec![reason]),
-        Ok(_) if !looks_like_mp4(&clip) => Err(vec![LivenessReason::ClipUnreadable]),
+        Err(reason) => {
+            drop(slot);
+            Err(vec![reason])
+        }
+        Ok(_) if !looks_like_mp4(&clip) => {
+            drop(slot);
+            Err(vec![LivenessReason::ClipUnreadable])
+        }
         Ok(info) => {
-            let outcome = tokio::task::spawn_blocking(move || analyser.analyse(&clip, &info)).await;
+            // The slot goes with the analysis: if this request is dropped meanwhile, the
+            // analysis still holds it until it ends.
+            let outcome = tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                analyser.analyse(&clip, &info)
+            })
+            .await;
             match outcome {
                 Ok(Ok(outcome)) => live_face(outcome),
                 Ok(Err(rejected)) => {
@@ -247,7 +261,6 @@ pub async fn submit(
             }
         }
     };
-    drop(slot);
     dispose_clip(&state, &upload.id, &blob).await?;
 
     let attempt = Attempt {
@@ -314,7 +327,7 @@ pub async fn submit(
 }
 
 /// The face of a live outcome, or its findings (sorted, once each).
-fn live_face(outcome: AnalysisOutcome) -> Result<crate::liveness::FaceImage, Vec<LivenessReason>> {
+fn live_face(outcome: AnalysisOutcome) -> Result<FaceImage, Vec<LivenessReason>> {
     let mut findings = outcome.findings;
     findings.sort_unstable();
     findings.dedup();
@@ -381,13 +394,18 @@ async fn take(
 ) -> Result<Result<ChallengeInfo, LivenessReason>, AppError> {
     let now = state.now();
     let mut tx = state.pool().begin().await?;
-    let taken =
-        sqlx::query("UPDATE face_uploads SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(now)
-            .bind(upload_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    // When the clip is to be gone, set now: the retention job deletes it even if this request
+    // never reaches `dispose_clip` (the client went away mid-analysis).
+    let retention = i64::try_from(state.limits().face_video_retention_secs).unwrap_or(i64::MAX);
+    let taken = sqlx::query(
+        "UPDATE face_uploads SET used_at = $1, delete_after = $2 WHERE id = $3 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(now.saturating_add(retention))
+    .bind(upload_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if taken != 1 {
         tx.rollback().await?;
         return Err(AppError::new(ErrorCode::Conflict, "this clip was already submitted")
@@ -436,7 +454,7 @@ async fn take(
     }))
 }
 
-/// After its analysis: deletes the clip now, or records when to delete it when a retention
+/// After its analysis: deletes the clip now, or leaves it to the retention job when a retention
 /// period is configured.
 async fn dispose_clip(state: &AppState, upload_id: &str, blob: &str) -> Result<(), AppError> {
     let now = state.now();
@@ -450,13 +468,9 @@ async fn dispose_clip(state: &AppState, upload_id: &str, blob: &str) -> Result<(
             .await?;
         tracing::info!(upload_id = %upload_id, "face clip deleted after analysis");
     } else {
-        let delete_after = now.saturating_add(i64::try_from(retention).unwrap_or(i64::MAX));
-        sqlx::query("UPDATE face_uploads SET delete_after = $1 WHERE id = $2")
-            .bind(delete_after)
-            .bind(upload_id)
-            .execute(state.pool())
-            .await?;
-        tracing::info!(upload_id = %upload_id, delete_after, "face clip kept for retention");
+        // Its `delete_after` was set when the upload was taken.
+        tracing::info!(upload_id = %upload_id, retention_secs = retention,
+            "face clip kept for retention");
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use signet_server::{
 };
 use sqlx::Row;
 
-use crate::common::{Harness, LogBuffer, Reply};
+use crate::common::{Harness, Reply};
 
 on_both_backends!(
     challenge_needs_consent,
@@ -47,7 +47,7 @@ on_both_backends!(
     parallel_submissions_never_run_more_analyses_than_slots,
     busy_slots_answer_503_and_consume_nothing,
     history_lists_face_attempts_with_their_reasons,
-    logs_of_face_attempts_hold_neither_the_clip_nor_the_id_number,
+    a_clip_left_by_an_interrupted_submission_is_swept,
 );
 
 const ID: &str = "11010519491231002X";
@@ -421,8 +421,9 @@ async fn live_clip_verifies_the_user_and_the_clip_is_deleted_at_once(db: DbConfi
     // The clip is gone from the blob store; the row remembers when.
     assert!(!h.state.blob_dir().join(&blob).exists());
     assert!(!blob_files(h.state.blob_dir()).iter().any(|f| f.starts_with(&upload_id)));
-    let (_, deleted_at, _) = upload_row(&h, &upload_id).await;
+    let (_, deleted_at, delete_after) = upload_row(&h, &upload_id).await;
     assert_eq!(deleted_at, Some(crate::common::START));
+    assert_eq!(delete_after, Some(crate::common::START));
 }
 
 async fn liveness_findings_fail_the_attempt_with_each_reason_once(db: DbConfig) {
@@ -1028,34 +1029,31 @@ async fn history_lists_face_attempts_with_their_reasons(db: DbConfig) {
     assert!(!h.stored_text().await.iter().any(|t| t.contains(ID)));
 }
 
-async fn logs_of_face_attempts_hold_neither_the_clip_nor_the_id_number(db: DbConfig) {
-    use tracing::instrument::WithSubscriber;
-
-    let logs = LogBuffer::default();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .finish();
-    async move {
-        let (h, _) = scripted(db).await;
-        let token = add_and_sign_in(&h, "staff01").await;
-        let vid = verification(&h, &token).await;
-        let failed = attempt(&h, &token, &vid, &small("findings:too_dark", 1)).await;
-        assert_eq!(reasons(&failed), ["too_dark"]);
-        let refused = attempt(&h, &token, &vid, &small("reject:unreadable", 2)).await;
-        assert_eq!(reasons(&refused), ["clip_unreadable"]);
-        let verified = attempt(&h, &token, &vid, &clip("live", 3, 250_000)).await;
-        assert_eq!(verified.body["outcome"], "success");
+async fn a_clip_left_by_an_interrupted_submission_is_swept(db: DbConfig) {
+    let analysis = Arc::new(GatedAnalysis::default());
+    let installed: Arc<dyn LivenessAnalysis> = analysis.clone();
+    let h =
+        Arc::new(Harness::with_settings(db, |settings| settings.with_liveness(installed)).await);
+    let token = add_and_sign_in(&h, "staff01").await;
+    let vid = verification(&h, &token).await;
+    let challenge_id = new_challenge(&h, &token, &vid).await;
+    let upload_id = upload(&h, &token, &vid, &small("any", 1)).await;
+    let (blob, _, _) = upload_row(&h, &upload_id).await;
+    let file = h.state.blob_dir().join(blob.unwrap());
+    let request = {
+        let (h, token, vid, upload_id) = (h.clone(), token.clone(), vid.clone(), upload_id.clone());
+        tokio::spawn(async move { submit(&h, &token, &vid, &challenge_id, &upload_id).await })
+    };
+    while analysis.entered.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    .with_subscriber(subscriber)
-    .await;
-    let logs = logs.contents();
 
-    assert!(logs.contains("face challenge issued"), "the flow is logged");
-    assert!(logs.contains("face clip deleted after analysis"));
-    assert!(logs.contains("\"reason_code\":\"liveness_failed\""), "reason codes are logged");
-    assert!(!logs.contains(ID), "the log shows the full ID number");
-    assert!(!logs.contains("SCRIPT:"), "the log shows bytes of a clip");
-    assert!(!logs.contains("ftypisom"), "the log shows bytes of a clip");
+    // The client goes away mid-analysis: the handler is dropped before it deletes the clip.
+    request.abort();
+    assert!(request.await.unwrap_err().is_cancelled());
+    analysis.open.store(true, Ordering::SeqCst);
+    assert!(file.exists());
+
+    assert_eq!(purge_expired_face_videos(&h.state).await.unwrap(), 1);
+    assert!(!file.exists());
 }
