@@ -180,6 +180,8 @@ export type MethodUnavailable =
   | { kind: "document_requires_manual_review"; document_type: DocumentType }
   | { kind: "name_not_in_chinese_characters" }
   | { kind: "daily_attempts_used_up"; scope: AttemptBudget; retry_after_secs: number }
+  /** Face recognition: this minute's attempts on the identity number are used up. */
+  | { kind: "attempts_per_minute_used_up"; scope: AttemptBudget; retry_after_secs: number }
   | { kind: "not_offered" };
 
 /** One method of the chooser. `reason` is present exactly when `available` is false. */
@@ -223,6 +225,32 @@ export type FailureReason =
   | "not_holding_document"
   | "document_expired"
   | "review_rejected"
+  /** Face recognition: the clip failed the liveness analysis; `reasons` says why. */
+  | "liveness_failed"
+  /** Face recognition: the face does not match the photo on record. */
+  | "face_mismatch"
+  | (string & {});
+
+/** Face recognition: one problem of the clip (`reasons` of a failed attempt); the UI shows a
+ * plain next step for each. */
+export type LivenessReason =
+  | "challenge_invalid"
+  | "challenge_expired"
+  | "challenge_used"
+  | "clip_unreadable"
+  | "clip_too_long"
+  | "clip_too_large"
+  | "duration_implausible"
+  | "frame_timing_implausible"
+  | "no_face"
+  | "multiple_faces"
+  | "face_too_small"
+  | "too_dark"
+  | "frozen_feed"
+  | "looped_feed"
+  | "no_mouth_movement"
+  | "rigid_motion"
+  | "face_mismatch"
   | (string & {});
 
 export type MismatchedElement = "name" | "id_number" | "card_number" | "phone" | (string & {});
@@ -232,6 +260,8 @@ export interface VerificationResult {
   outcome: AttemptOutcome;
   reason_code?: FailureReason;
   mismatched_element?: MismatchedElement;
+  /** Face recognition failures: every problem of the clip. */
+  reasons?: LivenessReason[];
   /** Attempts of this method left today, after a failure. */
   attempts_left?: number;
   warnings?: Known<IdentityWarning>[];
@@ -301,6 +331,7 @@ export interface AttemptRecord {
   outcome: AttemptOutcome;
   reason_code?: FailureReason;
   mismatched_element?: MismatchedElement;
+  reasons?: LivenessReason[];
   document_type: DocumentType;
   number_masked: string;
   app_version?: string;
