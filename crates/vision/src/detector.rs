@@ -41,10 +41,7 @@ pub struct Rect {
 
 impl Rect {
     pub fn centre(&self) -> Point {
-        Point {
-            x: self.x + self.width / 2.0,
-            y: self.y + self.height / 2.0,
-        }
+        Point { x: self.x + self.width / 2.0, y: self.y + self.height / 2.0 }
     }
 
     pub fn area(&self) -> f32 {
@@ -124,10 +121,7 @@ impl FaceDetector {
             .map_err(model_error)?
             .into_runnable()
             .map_err(model_error)?;
-        Ok(FaceDetector {
-            plan,
-            anchors: anchors(),
-        })
+        Ok(FaceDetector { plan, anchors: anchors() })
     }
 
     /// Faces in an RGB frame, best first. A buffer that does not match its dimensions has no faces
@@ -137,24 +131,24 @@ impl FaceDetector {
     }
 
     /// Like [`FaceDetector::detect`], with the reason when a frame cannot be examined.
-    pub fn try_detect(&self, rgb: &[u8], width: u32, height: u32) -> Result<Vec<Face>, VisionError> {
+    pub fn try_detect(
+        &self,
+        rgb: &[u8],
+        width: u32,
+        height: u32,
+    ) -> Result<Vec<Face>, VisionError> {
         check_size(rgb, width, height)?;
         let letterbox = Letterbox::new(width, height);
         let input = letterbox.input_tensor(rgb, width, height);
-        let outputs = self
-            .plan
-            .run(tvec!(input.into()))
-            .map_err(|e| VisionError::Model(format!("{e:#}")))?;
+        let outputs =
+            self.plan.run(tvec!(input.into())).map_err(|e| VisionError::Model(format!("{e:#}")))?;
         let (regressors, scores) = match (outputs.first(), outputs.get(1)) {
             (Some(r), Some(s)) => (r, s),
             _ => return Err(VisionError::Model("expected two outputs".into())),
         };
-        let regressors = regressors
-            .as_slice::<f32>()
-            .map_err(|e| VisionError::Model(format!("{e:#}")))?;
-        let scores = scores
-            .as_slice::<f32>()
-            .map_err(|e| VisionError::Model(format!("{e:#}")))?;
+        let regressors =
+            regressors.as_slice::<f32>().map_err(|e| VisionError::Model(format!("{e:#}")))?;
+        let scores = scores.as_slice::<f32>().map_err(|e| VisionError::Model(format!("{e:#}")))?;
         if regressors.len() != ANCHORS * REGRESSORS || scores.len() != ANCHORS {
             return Err(VisionError::Model("unexpected output shapes".into()));
         }
@@ -218,10 +212,8 @@ fn anchors() -> Vec<(f32, f32)> {
         for y in 0..cells {
             for x in 0..cells {
                 for _ in 0..per_cell {
-                    anchors.push((
-                        (x as f32 + 0.5) / cells as f32,
-                        (y as f32 + 0.5) / cells as f32,
-                    ));
+                    anchors
+                        .push(((x as f32 + 0.5) / cells as f32, (y as f32 + 0.5) / cells as f32));
                 }
             }
         }
@@ -237,16 +229,12 @@ fn weighted_nms(mut candidates: Vec<Face>) -> Vec<Face> {
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut faces = Vec::new();
     while let Some(best) = candidates.first().cloned() {
-        let (group, rest): (Vec<Face>, Vec<Face>) = candidates
-            .into_iter()
-            .partition(|c| c.bbox.iou(&best.bbox) > NMS_IOU);
+        let (group, rest): (Vec<Face>, Vec<Face>) =
+            candidates.into_iter().partition(|c| c.bbox.iou(&best.bbox) > NMS_IOU);
         candidates = rest;
         let total: f32 = group.iter().map(|f| f.score).sum();
-        let mut merged = Face {
-            bbox: Rect::default(),
-            score: best.score,
-            keypoints: [Point::default(); 6],
-        };
+        let mut merged =
+            Face { bbox: Rect::default(), score: best.score, keypoints: [Point::default(); 6] };
         for face in &group {
             let w = face.score / total;
             merged.bbox.x += face.bbox.x * w;
@@ -305,9 +293,8 @@ impl Letterbox {
             let end = (((i + 1) * full as usize) / content).max(start + 1);
             (start, end.min(full as usize))
         };
-        let columns: Vec<(usize, usize)> = (0..self.content_w)
-            .map(|x| span(x, self.content_w, width))
-            .collect();
+        let columns: Vec<(usize, usize)> =
+            (0..self.content_w).map(|x| span(x, self.content_w, width)).collect();
         let mut sums = vec![[0u32; 3]; self.content_w];
         for oy in 0..self.content_h {
             let (y0, y1) = span(oy, self.content_h, height);
@@ -331,6 +318,7 @@ impl Letterbox {
             }
         }
         // The shape always matches the data, so this cannot fail.
-        Tensor::from_shape(&[1, 3, INPUT_SIZE, INPUT_SIZE], &data).unwrap_or_else(|_| Tensor::from(0f32))
+        Tensor::from_shape(&[1, 3, INPUT_SIZE, INPUT_SIZE], &data)
+            .unwrap_or_else(|_| Tensor::from(0f32))
     }
 }

@@ -9,12 +9,7 @@ pub(crate) fn check_size(rgb: &[u8], width: u32, height: u32) -> Result<(), Visi
         .and_then(|n| n.checked_mul(3))
         .unwrap_or(usize::MAX);
     if rgb.len() != expected || width == 0 || height == 0 {
-        return Err(VisionError::FrameSize {
-            width,
-            height,
-            expected,
-            actual: rgb.len(),
-        });
+        return Err(VisionError::FrameSize { width, height, expected, actual: rgb.len() });
     }
     Ok(())
 }

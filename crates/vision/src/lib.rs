@@ -16,12 +16,12 @@
 
 mod detector;
 mod frame;
-
-
-
+pub mod liveness;
+pub mod preflight;
+pub mod synthetic;
 
 pub use detector::{Face, FaceDetector, Point, Rect};
-
+pub use preflight::{preflight, Hint};
 
 /// What can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
@@ -31,12 +31,7 @@ pub enum VisionError {
     Model(String),
     /// A frame buffer whose length does not match its dimensions.
     #[error("frame of {width}x{height} needs {expected} RGB bytes, got {actual}")]
-    FrameSize {
-        width: u32,
-        height: u32,
-        expected: usize,
-        actual: usize,
-    },
+    FrameSize { width: u32, height: u32, expected: usize, actual: usize },
 }
 
 impl VisionError {
