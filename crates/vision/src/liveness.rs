@@ -2,9 +2,12 @@
 //!
 //! [`Analyzer::push`] takes each frame of a clip in order and keeps only small statistics:
 //!
-//! - a 32x24 grey signature of every frame, to find a frozen feed (consecutive frames identical)
-//!   and a looped one (a frame identical to one seen a while before, which a camera with sensor
-//!   noise never produces);
+//! - a signature of every frame (the mean grey of each cell of a 32x24 grid), to find a frozen feed
+//!   (consecutive frames the same picture) and a looped one (a frame the same as one seen a while
+//!   before, which a live camera never produces). Cell means rather than point samples, so that a
+//!   mouth moving anywhere changes some cell even after video compression has flattened the
+//!   still background; and both a tiny mean and a small largest cell change are required, so that
+//!   sensor noise alone keeps an empty room from looking frozen;
 //! - every `detect_interval_ms` (100 ms by default) a face detection: the number of faces, the face
 //!   size and brightness, the face position, and two small grey patches aligned with the eyes: one
 //!   over the mouth and one over the eye band.
@@ -20,7 +23,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::frame::{check_size, luma_at, luma_bilinear, mean_luma};
+use crate::frame::{check_size, luma_bilinear, mean_luma};
 use crate::{Face, FaceDetector, Point};
 
 const SIGNATURE_W: u32 = 32;
@@ -62,10 +65,13 @@ pub struct AnalyzerConfig {
     pub min_face_height: f32,
     /// The median mean luma (0-255) of the face box must reach this.
     pub min_brightness: f32,
-    /// Two frame signatures closer than this mean absolute difference (grey levels) are the same
-    /// picture. Sensor noise alone keeps distinct frames above about 1.
-    pub same_frame_diff: f32,
-    /// At most this fraction of consecutive frame pairs may be the same picture.
+    /// Two frames are the same picture when their signatures' cells differ by less than this on
+    /// average (grey levels; sensor noise alone gives about 0.1 on these cell means)...
+    pub same_frame_mean_diff: f32,
+    /// ...and no cell differs by more than this (a moving mouth changes its cells by several).
+    pub same_frame_max_diff: f32,
+    /// At most this fraction of consecutive frame pairs may be the same picture (a camera that
+    /// delivers every frame twice reaches 0.5).
     pub max_frozen_fraction: f32,
     /// A frame that matches one at least this much earlier counts as looped.
     pub loop_min_lag_ms: u64,
@@ -76,7 +82,7 @@ pub struct AnalyzerConfig {
     /// Face movement (see [`Metrics::face_motion`]) above which a face with a still mouth counts
     /// as moved rigidly.
     pub rigid_min_motion: f32,
-    /// How many frame signatures are kept for the loop search (memory bound: 768 bytes each).
+    /// How many frame signatures are kept for the loop search (memory bound: 1.5 KB each).
     pub max_signatures: usize,
     /// Face samples below this number are too few to judge the mouth or the motion.
     pub min_face_samples: u32,
@@ -89,8 +95,9 @@ impl Default for AnalyzerConfig {
             min_one_face_fraction: 0.9,
             min_face_height: 0.2,
             min_brightness: 50.0,
-            same_frame_diff: 0.5,
-            max_frozen_fraction: 0.5,
+            same_frame_mean_diff: 0.05,
+            same_frame_max_diff: 1.0,
+            max_frozen_fraction: 0.8,
             loop_min_lag_ms: 200,
             max_looped_fraction: 0.3,
             min_mouth_ratio: 1.3,
@@ -167,7 +174,7 @@ pub struct Analyzer<'d> {
     first_pts: Option<u64>,
     last_pts: u64,
     next_detect_ms: u64,
-    signatures: VecDeque<(u64, Vec<u8>)>,
+    signatures: VecDeque<(u64, Vec<u16>)>,
     same_as_previous: u32,
     looped: u32,
     samples: u32,
@@ -232,10 +239,10 @@ impl<'d> Analyzer<'d> {
         }
     }
 
-    fn compare_signature(&mut self, pts_ms: u64, signature: Vec<u8>) {
-        let limit = self.config.same_frame_diff;
+    fn compare_signature(&mut self, pts_ms: u64, signature: Vec<u16>) {
+        let limit = (self.config.same_frame_mean_diff, self.config.same_frame_max_diff);
         if let Some((_, previous)) = self.signatures.back() {
-            if mean_abs_diff_below(previous, &signature, limit) {
+            if same_picture(previous, &signature, limit) {
                 self.same_as_previous += 1;
             } else {
                 let lag = self.config.loop_min_lag_ms;
@@ -243,7 +250,7 @@ impl<'d> Analyzer<'d> {
                     .signatures
                     .iter()
                     .filter(|(pts, _)| pts + lag <= pts_ms)
-                    .any(|(_, old)| mean_abs_diff_below(old, &signature, limit));
+                    .any(|(_, old)| same_picture(old, &signature, limit));
                 if repeats {
                     self.looped += 1;
                 }
@@ -387,29 +394,51 @@ impl<'d> Analyzer<'d> {
     }
 }
 
-/// A 32x24 grid of grey point samples over the whole frame.
-fn signature(rgb: &[u8], width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity((SIGNATURE_W * SIGNATURE_H) as usize);
-    for j in 0..SIGNATURE_H {
-        let y = ((2 * j + 1) * height / (2 * SIGNATURE_H)).min(height - 1);
-        for i in 0..SIGNATURE_W {
-            let x = ((2 * i + 1) * width / (2 * SIGNATURE_W)).min(width - 1);
-            out.push(luma_at(rgb, width, x, y) as u8);
+/// Cell means carry this many fractional steps per grey level.
+const SIGNATURE_SCALE: f32 = 64.0;
+
+/// The mean grey of each cell of a 32x24 grid over the frame (every other pixel of every other
+/// row), in 1/64 grey levels.
+fn signature(rgb: &[u8], width: u32, height: u32) -> Vec<u16> {
+    let (w, h) = (width as usize, height as usize);
+    let (cells_x, cells_y) = (SIGNATURE_W as usize, SIGNATURE_H as usize);
+    let column_cell: Vec<usize> = (0..w).map(|x| x * cells_x / w).collect();
+    let mut sums = vec![0u32; cells_x * cells_y];
+    let mut counts = vec![0u32; cells_x * cells_y];
+    for y in (0..h).step_by(2) {
+        let row_cells = &mut sums[(y * cells_y / h) * cells_x..][..cells_x];
+        let row_counts = &mut counts[(y * cells_y / h) * cells_x..][..cells_x];
+        let row = &rgb[y * w * 3..(y + 1) * w * 3];
+        for x in (0..w).step_by(2) {
+            let px = &row[x * 3..x * 3 + 3];
+            // BT.601 luma in integer weights summing to 256.
+            let grey = 77 * px[0] as u32 + 150 * px[1] as u32 + 29 * px[2] as u32;
+            row_cells[column_cell[x]] += grey;
+            row_counts[column_cell[x]] += 1;
         }
     }
-    out
+    sums.iter()
+        .zip(&counts)
+        .map(|(&sum, &n)| {
+            let mean = sum as f32 / 256.0 / n.max(1) as f32;
+            (mean * SIGNATURE_SCALE).round() as u16
+        })
+        .collect()
 }
 
-/// Whether the mean absolute difference of two signatures is below `limit` (stops early).
-fn mean_abs_diff_below(a: &[u8], b: &[u8], limit: f32) -> bool {
-    if a.len() != b.len() {
+/// Whether two signatures show the same picture: mean cell difference below `limit.0` and no
+/// cell differing by more than `limit.1` grey levels.
+fn same_picture(a: &[u16], b: &[u16], (mean_limit, max_limit): (f32, f32)) -> bool {
+    if a.len() != b.len() || a.is_empty() {
         return false;
     }
-    let budget = (limit * a.len() as f32) as u32;
+    let max_step = (max_limit * SIGNATURE_SCALE) as u32;
+    let budget = (mean_limit * SIGNATURE_SCALE * a.len() as f32) as u32;
     let mut total = 0u32;
-    for chunk in a.chunks(64).zip(b.chunks(64)) {
-        total += chunk.0.iter().zip(chunk.1).map(|(x, y)| x.abs_diff(*y) as u32).sum::<u32>();
-        if total >= budget {
+    for (x, y) in a.iter().zip(b) {
+        let d = x.abs_diff(*y) as u32;
+        total += d;
+        if d > max_step || total > budget {
             return false;
         }
     }
