@@ -61,7 +61,9 @@ pub struct AnalyzerConfig {
     pub detect_interval_ms: u64,
     /// Exactly one face must be seen in at least this fraction of the sampled frames.
     pub min_one_face_fraction: f32,
-    /// The median face box height, as a fraction of the frame height, must reach this.
+    /// The median face box height, as a fraction of the frame height, must reach this. The
+    /// detector hardly finds faces under a fifth of the frame's longer side, and gives those it
+    /// finds boxes of about that size, so the limit sits a little above.
     pub min_face_height: f32,
     /// The median mean luma (0-255) of the face box must reach this.
     pub min_brightness: f32,
@@ -93,7 +95,7 @@ impl Default for AnalyzerConfig {
         AnalyzerConfig {
             detect_interval_ms: 100,
             min_one_face_fraction: 0.9,
-            min_face_height: 0.2,
+            min_face_height: 0.23,
             min_brightness: 50.0,
             same_frame_mean_diff: 0.05,
             same_frame_max_diff: 1.0,

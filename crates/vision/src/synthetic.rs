@@ -264,8 +264,8 @@ impl SyntheticClip {
                 Layer {
                     pose: Pose {
                         anchor: PHOTO_FACE_CENTRE,
-                        at: (w / 2.0 + 0.07 * w * a, h * 0.45 + 0.05 * h * b),
-                        scale: (0.5 * h / 256.0 * 1.6) * (1.0 + 0.06 * b),
+                        at: (w / 2.0 + 0.07 * w * a, h * 0.42 + 0.04 * h * b),
+                        scale: 0.3 * h / PHOTO_FACE_HEIGHT * (1.0 + 0.06 * b),
                         angle: 5f32.to_radians() * a,
                     },
                     clip: (0.0, 0.0, w, h),
@@ -467,13 +467,19 @@ fn bilinear(photo: &Photo, u: f32, v: f32) -> [u8; 3] {
     let step_x = usize::from(x0 < max_x) * 3;
     let step_y = usize::from(y0 < max_y) * photo.width * 3;
     let i = (y0 * photo.width + x0) * 3;
-    let p = &photo.rgb;
+    let pixel = |k: usize| -> [u32; 3] {
+        match photo.rgb.get(k..k + 3) {
+            Some(px) => [px[0] as u32, px[1] as u32, px[2] as u32],
+            None => [0; 3],
+        }
+    };
+    let (a, b) = (pixel(i), pixel(i + step_x));
+    let (c, d) = (pixel(i + step_y), pixel(i + step_y + step_x));
     let mut out = [0u8; 3];
-    for (c, o) in out.iter_mut().enumerate() {
-        let at = |k: usize| p.get(k + c).copied().unwrap_or(0) as u32;
-        let top = at(i) * (256 - fx) + at(i + step_x) * fx;
-        let bottom = at(i + step_y) * (256 - fx) + at(i + step_y + step_x) * fx;
-        *o = ((top * (256 - fy) + bottom * fy + 32768) >> 16) as u8;
+    for k in 0..3 {
+        let top = a[k] * (256 - fx) + b[k] * fx;
+        let bottom = c[k] * (256 - fx) + d[k] * fx;
+        out[k] = ((top * (256 - fy) + bottom * fy + 32768) >> 16) as u8;
     }
     out
 }

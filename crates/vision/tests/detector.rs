@@ -90,3 +90,11 @@ fn refuses_a_buffer_that_does_not_match_its_size() {
     assert!(detector.detect(&[0u8; 100], 640, 480).is_empty());
     assert!(detector.detect(&[], 0, 0).is_empty());
 }
+
+#[test]
+fn one_detector_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<FaceDetector>();
+    shareable::<signet_vision::liveness::Analyzer<'static>>();
+    shareable::<signet_vision::synthetic::SyntheticClip>();
+}

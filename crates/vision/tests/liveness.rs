@@ -102,3 +102,29 @@ fn findings_serialise_in_snake_case() {
         .expect("serialises");
     assert_eq!(json, r#"["no_mouth_movement","looped_feed"]"#);
 }
+
+#[test]
+fn a_distant_face_is_too_small() {
+    use signet_vision::synthetic::portrait;
+    use signet_vision::Point;
+    let detector = FaceDetector::new().expect("the committed model loads");
+    let mut analyzer = Analyzer::new(&detector, AnalyzerConfig::default());
+    let still = portrait(W, H, Point { x: 320.0, y: 240.0 }, 85.0);
+    // Some sensor noise, so that the still frames are not a frozen feed.
+    let mut state = 0x2545_f491u32;
+    for i in 0..60u64 {
+        let frame: Vec<u8> = still
+            .iter()
+            .map(|&c| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                c.saturating_add((state >> 29) as u8)
+            })
+            .collect();
+        analyzer.push(i * 1000 / 30, &frame, W, H);
+    }
+    let report = analyzer.finish();
+    assert!(report.findings.contains(&Finding::FaceTooSmall), "{report:?}");
+    assert!(!report.findings.contains(&Finding::FrozenFeed), "{report:?}");
+}
