@@ -477,17 +477,24 @@ impl Region {
     }
 
     /// The smallest mean absolute difference to `previous` over small shifts of this region (up
-    /// to 0.06 eye distances each way): the detector's keypoints wobble by a pixel or two from
-    /// frame to frame, and that wobble must not count as movement inside the face.
+    /// to 0.06 eye distances each way, coarse then fine): the detector's keypoints wobble by a
+    /// pixel or two from frame to frame, and that wobble must not count as movement inside the
+    /// face.
     fn registered_diff(&self, frame: (&[u8], u32, u32), previous: &PatchPixels) -> f32 {
-        let mut best = f32::MAX;
-        for dy in -3..=3 {
-            for dx in -3..=3 {
-                let shift = (dx as f32 * 0.02, dy as f32 * 0.02);
-                best = best.min(mean_abs_diff(&self.patch(frame, shift), previous));
+        let mut best = (f32::MAX, (0.0, 0.0));
+        for step in [0.04, 0.02] {
+            let centre = best.1;
+            for dy in -1..=1 {
+                for dx in -1..=1 {
+                    let shift = (centre.0 + dx as f32 * step, centre.1 + dy as f32 * step);
+                    let diff = mean_abs_diff(&self.patch(frame, shift), previous);
+                    if diff < best.0 {
+                        best = (diff, shift);
+                    }
+                }
             }
         }
-        best
+        best.0
     }
 }
 
