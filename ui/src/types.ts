@@ -180,7 +180,7 @@ export type MethodUnavailable =
   | { kind: "document_requires_manual_review"; document_type: DocumentType }
   | { kind: "name_not_in_chinese_characters" }
   | { kind: "daily_attempts_used_up"; scope: AttemptBudget; retry_after_secs: number }
-  /** Face recognition: the attempts allowed per minute are used up (per identity number). */
+  /** Face recognition: this minute's attempts on the identity number are used up. */
   | { kind: "attempts_per_minute_used_up"; scope: AttemptBudget; retry_after_secs: number }
   | { kind: "not_offered" };
 
@@ -224,28 +224,15 @@ export type FailureReason =
   | "document_mismatch"
   | "not_holding_document"
   | "document_expired"
-  /** Face recognition: the clip did not pass the liveness check (`reasons` says why). */
+  | "review_rejected"
+  /** Face recognition: the clip failed the liveness analysis; `reasons` says why. */
   | "liveness_failed"
   /** Face recognition: the face does not match the photo on record. */
   | "face_mismatch"
-  | "review_rejected"
   | (string & {});
 
-export type MismatchedElement = "name" | "id_number" | "card_number" | "phone" | (string & {});
-
-/** The answer of a method command. */
-export interface VerificationResult {
-  outcome: AttemptOutcome;
-  reason_code?: FailureReason;
-  mismatched_element?: MismatchedElement;
-  /** Attempts of this method left today, after a failure. */
-  attempts_left?: number;
-  warnings?: Known<IdentityWarning>[];
-  /** Face recognition: why the clip did not pass (each with its own next step). */
-  reasons?: (LivenessReason | (string & {}))[];
-}
-
-/** Why a face-recognition clip did not pass. */
+/** Face recognition: one problem of the clip (`reasons` of a failed attempt); the UI shows a
+ * plain next step for each. */
 export type LivenessReason =
   | "challenge_invalid"
   | "challenge_expired"
@@ -263,7 +250,22 @@ export type LivenessReason =
   | "looped_feed"
   | "no_mouth_movement"
   | "rigid_motion"
-  | "face_mismatch";
+  | "face_mismatch"
+  | (string & {});
+
+export type MismatchedElement = "name" | "id_number" | "card_number" | "phone" | (string & {});
+
+/** The answer of a method command. */
+export interface VerificationResult {
+  outcome: AttemptOutcome;
+  reason_code?: FailureReason;
+  mismatched_element?: MismatchedElement;
+  /** Face recognition failures: every problem of the clip. */
+  reasons?: LivenessReason[];
+  /** Attempts of this method left today, after a failure. */
+  attempts_left?: number;
+  warnings?: Known<IdentityWarning>[];
+}
 
 /** The preview's framing hint. */
 export type FaceHint = "ready" | "no_face" | "multiple_faces" | "too_far" | "too_close" | "too_dark" | "off_centre";
@@ -382,6 +384,7 @@ export interface AttemptRecord {
   outcome: AttemptOutcome;
   reason_code?: FailureReason;
   mismatched_element?: MismatchedElement;
+  reasons?: LivenessReason[];
   document_type: DocumentType;
   number_masked: string;
   app_version?: string;

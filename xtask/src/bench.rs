@@ -7,16 +7,19 @@ use std::process::{Command, Stdio};
 
 use crate::{cargo, describe, system, Result};
 
-/// The reference the signature cleanup bench compares itself with.
-const BENCH_PACKAGES: &[&str] = &["imagemagick"];
+/// The references: ImageMagick for the signature cleanup, FFmpeg (libx264) for the face recording.
+const BENCH_PACKAGES: &[&str] = &["imagemagick", "ffmpeg"];
 
 /// (package, bench target): each prints one `<name>: ours X ms, ..., ratio Z` line.
-const BENCHES: &[(&str, &str)] = &[("signet-imaging", "cleanup"), ("signet-domain", "render")];
+const BENCHES: &[(&str, &str)] =
+    &[("signet-imaging", "cleanup"), ("signet-domain", "render"), ("signet-video", "codec")];
 
 pub fn bench(extra: &[String]) -> Result {
-    // Without ImageMagick the cleanup bench still runs and says it did not compare.
+    // Without ImageMagick or FFmpeg the benches still run and say what they did not compare.
     if let Err(e) = system::ensure_packages(BENCH_PACKAGES) {
-        eprintln!("xtask bench: ImageMagick could not be installed ({e}); continuing without it");
+        eprintln!(
+            "xtask bench: the references could not be installed ({e}); continuing without them"
+        );
     }
     let mut summary = Vec::new();
     let mut failed = Vec::new();

@@ -17,6 +17,11 @@
 //! | POST | `/api/v1/real-name/{verification_id}/alipay` | bearer | [`AlipayStart`] |
 //! | GET | `/api/v1/real-name/{verification_id}/alipay/{session_id}` | bearer | [`AlipayStatus`] |
 //! | POST | `/api/v1/real-name/{verification_id}/alipay/{session_id}/cancel` | bearer | [`AlipayStatus`] |
+//! | POST | `/api/v1/real-name/{verification_id}/face/challenge` | bearer, [`FaceChallengeRequest`] | [`FaceChallenge`] |
+//! | POST | `/api/v1/real-name/{verification_id}/face/uploads` | bearer, [`FaceUploadRequest`] | [`FaceUpload`] |
+//! | GET | `/api/v1/real-name/{verification_id}/face/uploads/{upload_id}` | bearer | [`FaceUpload`] |
+//! | PUT | `/api/v1/real-name/{verification_id}/face/uploads/{upload_id}` | bearer, `Content-Range`, bytes | [`FaceUpload`] |
+//! | POST | `/api/v1/real-name/{verification_id}/face/submit` | bearer, [`FaceSubmitRequest`] | [`VerificationResult`] |
 //! | GET | `/api/v1/signatures` | bearer | [`SignatureList`] |
 //! | PUT | `/api/v1/signatures/{signature_id}` | bearer, [`SignatureUpload`] | [`SignatureInfo`] (201 created, 200 replayed) |
 //! | PATCH | `/api/v1/signatures/{signature_id}` | bearer, [`SignatureRename`] | [`SignatureInfo`] |
@@ -251,7 +256,10 @@ pub enum MethodUnavailable {
     /// Today's attempts are used up (for this user and method, or for this identity number):
     /// try again after `retry_after_secs`, or choose another method.
     DailyAttemptsUsedUp { scope: AttemptBudget, retry_after_secs: u64 },
-    /// This platform does not offer the method (yet).
+    /// The attempts allowed per minute are used up (face recognition, per identity number):
+    /// try again after `retry_after_secs` (at most a minute).
+    AttemptsPerMinuteUsedUp { scope: AttemptBudget, retry_after_secs: u64 },
+    /// This platform does not offer the method (yet), or cannot run it now.
     NotOffered,
 }
 
@@ -259,7 +267,8 @@ impl MethodUnavailable {
     /// When the method can be tried again, for budget reasons.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::DailyAttemptsUsedUp { retry_after_secs, .. } => Some(*retry_after_secs),
+            Self::DailyAttemptsUsedUp { retry_after_secs, .. }
+            | Self::AttemptsPerMinuteUsedUp { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -362,10 +371,16 @@ pub enum FailureReason {
     DocumentExpired,
     /// Manual review rejected for another reason, given in the reviewer's text.
     ReviewRejected,
+    /// Face recognition: the clip did not show one live person reading the challenge digits;
+    /// `reasons` lists what was wrong ([`LivenessReason`]).
+    LivenessFailed,
+    /// Face recognition: the face does not match the photo on record for the ID number
+    /// (`reasons` is `[face_mismatch]`).
+    FaceMismatch,
 }
 
 impl FailureReason {
-    pub const ALL: [FailureReason; 13] = [
+    pub const ALL: [FailureReason; 15] = [
         Self::ElementsMismatch,
         Self::CarrierCheckUnsupported,
         Self::SmsCodeVoided,
@@ -379,6 +394,8 @@ impl FailureReason {
         Self::NotHoldingDocument,
         Self::DocumentExpired,
         Self::ReviewRejected,
+        Self::LivenessFailed,
+        Self::FaceMismatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -396,6 +413,8 @@ impl FailureReason {
             Self::NotHoldingDocument => "not_holding_document",
             Self::DocumentExpired => "document_expired",
             Self::ReviewRejected => "review_rejected",
+            Self::LivenessFailed => "liveness_failed",
+            Self::FaceMismatch => "face_mismatch",
         }
     }
 
@@ -432,8 +451,9 @@ impl MismatchedElement {
 }
 
 /// The answer of a method endpoint: `{"outcome": "success"}` or
-/// `{"outcome": "failure", "reason_code": ..., "mismatched_element"?: ..., "attempts_left": n}`.
-/// A provider timeout is not an outcome here: it answers 504 `provider_timeout`.
+/// `{"outcome": "failure", "reason_code": ..., "mismatched_element"?: ..., "reasons"?: [...],
+/// "attempts_left": n}`. A provider timeout is not an outcome here: it answers 504
+/// `provider_timeout`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerificationResult {
     pub outcome: AttemptOutcome,
@@ -441,6 +461,10 @@ pub struct VerificationResult {
     pub reason_code: Option<FailureReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mismatched_element: Option<MismatchedElement>,
+    /// Face recognition only: every reason the clip failed, in a fixed order (see
+    /// [`LivenessReason`]); the UI shows a next step for each. Empty (and absent) otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<LivenessReason>,
     /// Attempts of this method left today, after a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,
@@ -560,6 +584,9 @@ pub struct AttemptRecord {
     pub reason_code: Option<FailureReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mismatched_element: Option<MismatchedElement>,
+    /// Face recognition: what the clip failed on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<LivenessReason>,
     pub document_type: DocumentType,
     /// e.g. `110***********002X`
     pub number_masked: String,
@@ -730,6 +757,169 @@ pub struct ManualReviewStatus {
     pub reason_text: Option<String>,
 }
 
+// Face recognition (人脸识别, method D): a challenge of digits to read aloud, a resumable upload
+// of the recorded clip (H.264 in MP4), and the submission that checks liveness and compares the
+// face with the photo on record for the ID number.
+
+/// Seconds a face challenge stays valid after it is issued.
+pub const FACE_CHALLENGE_TTL_SECS: u64 = 120;
+/// Fewest digits of a face challenge.
+pub const FACE_CHALLENGE_MIN_DIGITS: usize = 4;
+/// Most digits of a face challenge.
+pub const FACE_CHALLENGE_MAX_DIGITS: usize = 6;
+/// Shortest clip the platform analyses, in milliseconds (the app records 3-6 s).
+pub const FACE_CLIP_MIN_DURATION_MS: u32 = 2_000;
+/// Longest clip the platform analyses, in milliseconds.
+pub const FACE_CLIP_MAX_DURATION_MS: u32 = 10_000;
+/// Largest clip a face upload may declare, in bytes (8 MiB; 5 s at 640×480 and 600 kbit/s is
+/// about 370 KB).
+pub const FACE_UPLOAD_MAX_BYTES: u64 = 8 * 1024 * 1024;
+
+/// `POST /api/v1/real-name/{verification_id}/face/challenge`: `consent` must be true, the
+/// user's agreement (on its own consent screen) to the processing of face data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceChallengeRequest {
+    pub consent: bool,
+}
+
+/// A face challenge: show `digits` large, record the user reading them aloud for
+/// `min_duration_ms`..`max_duration_ms`, upload the clip and submit it with `challenge_id`
+/// before `expires_at`. Single use; a new challenge voids none of the older ones, but each
+/// can be submitted once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaceChallenge {
+    pub challenge_id: String,
+    /// 4-6 ASCII digits.
+    pub digits: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Seconds until `expires_at`, for clients whose clock differs from the platform's.
+    pub expires_in: u64,
+    pub min_duration_ms: u32,
+    pub max_duration_ms: u32,
+}
+
+/// `POST /api/v1/real-name/{verification_id}/face/uploads`: starts (or resumes) the upload of
+/// one clip. `sha256` is the lowercase hex SHA-256 of the whole file, `size` its length (at most
+/// [`FACE_UPLOAD_MAX_BYTES`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceUploadRequest {
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The state of a resumable clip upload, as for [`ManualUpload`]: send the next chunk from
+/// byte `received`; `complete` once every byte arrived and the SHA-256 matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaceUpload {
+    pub upload_id: String,
+    pub received: u64,
+    pub size: u64,
+    /// Suggested chunk length ([`MANUAL_UPLOAD_CHUNK_BYTES`]).
+    pub chunk_size: u64,
+    pub complete: bool,
+}
+
+/// `POST /api/v1/real-name/{verification_id}/face/submit`: analyse the complete upload as the
+/// answer to the challenge. Answers a [`VerificationResult`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceSubmitRequest {
+    pub challenge_id: String,
+    pub upload_id: String,
+}
+
+/// Why a face recognition attempt failed, one code per problem (`reasons` of a
+/// [`VerificationResult`]). Each maps to a plain next step in the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LivenessReason {
+    /// The challenge is unknown, or not this verification's: request a new one.
+    ChallengeInvalid,
+    /// The challenge expired before the clip was submitted: request a new one.
+    ChallengeExpired,
+    /// The challenge was already submitted once: request a new one.
+    ChallengeUsed,
+    /// The clip is not an MP4 with an H.264 track, or it is damaged.
+    ClipUnreadable,
+    /// The clip lasts longer than the platform analyses.
+    ClipTooLong,
+    /// The clip's picture is larger than the platform analyses.
+    ClipTooLarge,
+    /// The clip is too short (or its duration is not believable) for reading the digits.
+    DurationImplausible,
+    /// Frame timestamps go backwards, jump or repeat: not a camera recording.
+    FrameTimingImplausible,
+    /// No face in too many frames.
+    NoFace,
+    /// More than one face in view.
+    MultipleFaces,
+    /// The face is too small: come closer.
+    FaceTooSmall,
+    /// The picture is too dark: face the light.
+    TooDark,
+    /// The picture does not change: a frozen feed.
+    FrozenFeed,
+    /// The same frames repeat: a looped feed.
+    LoopedFeed,
+    /// The mouth does not move: read the digits aloud.
+    NoMouthMovement,
+    /// The face moves only as a whole, like a held-up photo.
+    RigidMotion,
+    /// The face does not match the photo on record for the ID number.
+    FaceMismatch,
+}
+
+impl LivenessReason {
+    pub const ALL: [LivenessReason; 17] = [
+        Self::ChallengeInvalid,
+        Self::ChallengeExpired,
+        Self::ChallengeUsed,
+        Self::ClipUnreadable,
+        Self::ClipTooLong,
+        Self::ClipTooLarge,
+        Self::DurationImplausible,
+        Self::FrameTimingImplausible,
+        Self::NoFace,
+        Self::MultipleFaces,
+        Self::FaceTooSmall,
+        Self::TooDark,
+        Self::FrozenFeed,
+        Self::LoopedFeed,
+        Self::NoMouthMovement,
+        Self::RigidMotion,
+        Self::FaceMismatch,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ChallengeInvalid => "challenge_invalid",
+            Self::ChallengeExpired => "challenge_expired",
+            Self::ChallengeUsed => "challenge_used",
+            Self::ClipUnreadable => "clip_unreadable",
+            Self::ClipTooLong => "clip_too_long",
+            Self::ClipTooLarge => "clip_too_large",
+            Self::DurationImplausible => "duration_implausible",
+            Self::FrameTimingImplausible => "frame_timing_implausible",
+            Self::NoFace => "no_face",
+            Self::MultipleFaces => "multiple_faces",
+            Self::FaceTooSmall => "face_too_small",
+            Self::TooDark => "too_dark",
+            Self::FrozenFeed => "frozen_feed",
+            Self::LoopedFeed => "looped_feed",
+            Self::NoMouthMovement => "no_mouth_movement",
+            Self::RigidMotion => "rigid_motion",
+            Self::FaceMismatch => "face_mismatch",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 // Signatures (签名维护). The app creates a signature's id itself (32 lowercase hex digits, 128
 // random bits) before it first reaches the platform: the id is the idempotency key of the
 // create, so an outbox retry after a lost answer or a killed app can never make a second copy,
@@ -889,6 +1079,7 @@ mod tests {
             outcome: AttemptOutcome::Success,
             reason_code: None,
             mismatched_element: None,
+            reasons: Vec::new(),
             attempts_left: None,
             warnings: Vec::new(),
         };
@@ -900,6 +1091,7 @@ mod tests {
             outcome: AttemptOutcome::Failure,
             reason_code: Some(FailureReason::ElementsMismatch),
             mismatched_element: Some(MismatchedElement::IdNumber),
+            reasons: Vec::new(),
             attempts_left: Some(3),
             warnings: Vec::new(),
         };
@@ -966,6 +1158,7 @@ mod tests {
                 outcome: AttemptOutcome::Failure,
                 reason_code: Some(FailureReason::ElementsMismatch),
                 mismatched_element: Some(MismatchedElement::Phone),
+                reasons: Vec::new(),
                 attempts_left: Some(4),
                 warnings: Vec::new(),
             },
@@ -1006,6 +1199,7 @@ mod tests {
                 outcome: AttemptOutcome::Failure,
                 reason_code: Some(FailureReason::UserCancelled),
                 mismatched_element: None,
+                reasons: Vec::new(),
                 attempts_left: Some(4),
                 warnings: Vec::new(),
             }),
@@ -1030,6 +1224,70 @@ mod tests {
         ] {
             assert_eq!(AlipaySessionStatus::parse(status.as_str()), Some(status));
         }
+    }
+
+    #[test]
+    fn every_liveness_reason_parses_back_from_its_wire_name() {
+        for reason in LivenessReason::ALL {
+            assert_eq!(LivenessReason::parse(reason.as_str()), Some(reason));
+            assert_eq!(serde_json::to_value(reason).ok(), Some(serde_json::json!(reason.as_str())));
+        }
+        assert_eq!(LivenessReason::parse("held_up_photo"), None);
+    }
+
+    #[test]
+    fn a_failed_face_attempt_lists_its_reasons_inside_the_verification_result() {
+        let failed = VerificationResult {
+            outcome: AttemptOutcome::Failure,
+            reason_code: Some(FailureReason::LivenessFailed),
+            mismatched_element: None,
+            reasons: vec![LivenessReason::TooDark, LivenessReason::NoMouthMovement],
+            attempts_left: Some(29),
+            warnings: Vec::new(),
+        };
+        let json = serde_json::to_value(&failed).ok();
+        assert_eq!(
+            json,
+            Some(serde_json::json!({
+                "outcome": "failure",
+                "reason_code": "liveness_failed",
+                "reasons": ["too_dark", "no_mouth_movement"],
+                "attempts_left": 29,
+            }))
+        );
+        let back: Option<VerificationResult> = json.and_then(|j| serde_json::from_value(j).ok());
+        assert_eq!(back, Some(failed));
+        // Results of the other methods, without `reasons`, still read.
+        let old: Option<VerificationResult> =
+            serde_json::from_value(serde_json::json!({"outcome": "success"})).ok();
+        assert_eq!(old.map(|r| r.reasons), Some(Vec::new()));
+    }
+
+    #[test]
+    fn per_minute_budget_is_a_tagged_reason_with_retry_after() {
+        let reason = MethodUnavailable::AttemptsPerMinuteUsedUp {
+            scope: AttemptBudget::IdentityNumber,
+            retry_after_secs: 42,
+        };
+        assert_eq!(
+            serde_json::to_value(&reason).ok(),
+            Some(serde_json::json!({
+                "kind": "attempts_per_minute_used_up",
+                "scope": "identity_number",
+                "retry_after_secs": 42,
+            }))
+        );
+        assert_eq!(reason.retry_after_secs(), Some(42));
+    }
+
+    #[test]
+    fn face_challenge_request_refuses_unknown_fields() {
+        let ok: Result<FaceChallengeRequest, _> =
+            serde_json::from_value(serde_json::json!({"consent": true}));
+        assert_eq!(ok.ok(), Some(FaceChallengeRequest { consent: true }));
+        let extra: Result<FaceChallengeRequest, _> =
+            serde_json::from_value(serde_json::json!({"consent": true, "digits": "1234"}));
+        assert!(extra.is_err());
     }
 
     #[test]

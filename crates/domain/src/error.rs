@@ -63,6 +63,10 @@ pub enum ErrorCode {
     InvalidSignature,
     /// The user already keeps the most signatures allowed (`details.max`).
     SignatureLimit,
+    /// Face recognition cannot run now: this platform has no liveness analysis installed
+    /// (`details.reason = "no_analyser"`), or every analysis slot stayed busy
+    /// (`details.reason = "busy"`, with `retry_after_secs`). Choose another method or retry.
+    FaceUnavailable,
 
     // Desktop app only: failures before or around a response.
     /// The platform could not be reached (connection refused, DNS, timeout).
@@ -114,7 +118,7 @@ impl ErrorCode {
             | Self::StoreError
             | Self::UpdateFailed
             | Self::CameraUnavailable => 500,
-            Self::ServerUnreachable | Self::TlsFailure => 503,
+            Self::ServerUnreachable | Self::TlsFailure | Self::FaceUnavailable => 503,
             Self::ProviderTimeout => 504,
             Self::InvalidPhoto | Self::ChecksumMismatch | Self::InvalidSignature => 422,
         }
@@ -152,6 +156,7 @@ const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::RealNameRequired, "real_name_required"),
     (ErrorCode::InvalidSignature, "invalid_signature"),
     (ErrorCode::SignatureLimit, "signature_limit"),
+    (ErrorCode::FaceUnavailable, "face_unavailable"),
     (ErrorCode::ServerUnreachable, "server_unreachable"),
     (ErrorCode::TlsFailure, "tls_failure"),
     (ErrorCode::ProtocolError, "protocol_error"),
@@ -219,6 +224,12 @@ mod tests {
         assert_eq!(ErrorCode::InvalidPhoto.http_status(), 422);
         assert_eq!(ErrorCode::InvalidPhoto.as_str(), "invalid_photo");
         assert_eq!(ErrorCode::ChecksumMismatch.http_status(), 422);
+    }
+
+    #[test]
+    fn face_unavailable_answers_503() {
+        assert_eq!(ErrorCode::FaceUnavailable.http_status(), 503);
+        assert_eq!(ErrorCode::FaceUnavailable.as_str(), "face_unavailable");
     }
 
     #[test]

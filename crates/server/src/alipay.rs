@@ -355,6 +355,7 @@ async fn status_of(state: &AppState, session_id: &str, now: i64) -> Result<Alipa
             outcome: AttemptOutcome::Success,
             reason_code: None,
             mismatched_element: None,
+            reasons: Vec::new(),
             attempts_left: None,
             warnings: Vec::new(),
         },
@@ -371,6 +372,7 @@ async fn status_of(state: &AppState, session_id: &str, now: i64) -> Result<Alipa
                 mismatched_element: element
                     .map(|e| MismatchedElement::parse(&e).ok_or_else(|| corrupt("element", &e)))
                     .transpose()?,
+                reasons: Vec::new(),
                 attempts_left: Some(
                     attempts_left(state, &user_id, &number_hmac, METHOD, now).await?,
                 ),

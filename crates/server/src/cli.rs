@@ -42,7 +42,7 @@ pub enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
-    /// Photo retention (manual review).
+    /// Photo and clip retention (manual review, face recognition).
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
@@ -115,8 +115,8 @@ fn parse_platform_arg(arg: &str) -> Result<(String, PathBuf), String> {
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
-    /// Delete the photos of reviews decided longer ago than the retention period, and abandoned
-    /// uploads, once (`serve` does it every hour).
+    /// Delete the photos of reviews decided longer ago than the retention period, face clips
+    /// past theirs, and abandoned uploads, once (`serve` does it every hour).
     Run(DbArgs),
 }
 
@@ -198,6 +198,10 @@ pub struct ServeArgs {
     /// https://platform.example.edu [default: http:// and the request's Host header]
     #[arg(long, value_name = "URL", value_parser = crate::updates::normalize_public_url)]
     pub public_url: Option<String>,
+    /// Keep face recognition clips this many seconds after their analysis (then the hourly
+    /// retention job deletes them) [default: 0, deleted right after the analysis]
+    #[arg(long, value_name = "SECS")]
+    pub face_video_retention_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -299,6 +303,8 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
             let state = AppState::open_with(db.config(), db.settings(settings)).await?;
             let purged = crate::purge_expired_photos(&state).await?;
             println!("retention: {purged} reviews or abandoned uploads purged");
+            let clips = crate::purge_expired_face_videos(&state).await?;
+            println!("retention: {clips} face clips or abandoned clip uploads purged");
             let _ = std::io::stdout().flush();
             Ok(())
         }
@@ -308,7 +314,8 @@ pub async fn run_with(cli: Cli, settings: Settings) -> Result<(), AppError> {
 /// How often `serve` runs the photo retention job.
 pub const RETENTION_INTERVAL_SECS: u64 = 60 * 60;
 
-/// Runs [`crate::purge_expired_photos`] now and then every [`RETENTION_INTERVAL_SECS`].
+/// Runs [`crate::purge_expired_photos`] and [`crate::purge_expired_face_videos`] now and then
+/// every [`RETENTION_INTERVAL_SECS`].
 fn spawn_retention(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval =
@@ -319,6 +326,10 @@ fn spawn_retention(state: AppState) -> tokio::task::JoinHandle<()> {
             match crate::purge_expired_photos(&state).await {
                 Ok(purged) => tracing::info!(purged, "photo retention ran"),
                 Err(e) => tracing::error!(error = %e, "photo retention failed"),
+            }
+            match crate::purge_expired_face_videos(&state).await {
+                Ok(purged) => tracing::info!(purged, "face clip retention ran"),
+                Err(e) => tracing::error!(error = %e, "face clip retention failed"),
             }
         }
     })
@@ -345,6 +356,9 @@ async fn serve(args: ServeArgs, mut settings: Settings) -> Result<(), AppError> 
     }
     if let Some(url) = &args.public_url {
         settings.public_url = Some(url.clone());
+    }
+    if let Some(secs) = args.face_video_retention_secs {
+        settings.limits.face_video_retention_secs = secs;
     }
     let state = AppState::open_with(args.db.config(), args.db.settings(settings)).await?;
     if args.seed_demo {
@@ -517,6 +531,26 @@ mod tests {
         };
         assert_eq!(db.blob_dir, Some(PathBuf::from("/srv/blobs")));
         assert_eq!(db.settings(Settings::default()).blob_dir, Some(PathBuf::from("/srv/blobs")));
+    }
+
+    #[test]
+    fn serve_takes_a_face_video_retention() {
+        let parse = |extra: &[&str]| {
+            let argv = ["signet-server", "serve"].iter().chain(extra).copied();
+            match Cli::try_parse_from(argv).ok().map(|c| c.command) {
+                Some(Command::Serve(args)) => args.face_video_retention_secs,
+                _ => panic!("`serve` did not parse"),
+            }
+        };
+        assert_eq!(parse(&[]), None);
+        assert_eq!(parse(&["--face-video-retention-secs", "86400"]), Some(86_400));
+        assert!(Cli::try_parse_from([
+            "signet-server",
+            "serve",
+            "--face-video-retention-secs",
+            "-1"
+        ])
+        .is_err());
     }
 
     #[test]

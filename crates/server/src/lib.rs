@@ -1,7 +1,8 @@
 //! Signet's reference platform server: accounts, sessions, the profile API that the desktop
 //! app syncs with, and real-name authentication behind provider traits with sandbox providers
 //! ([`Providers`]), including manual review with its reviewer console (`/review`) and photo
-//! retention ([`purge_expired_photos`]), and signature storage, over SQLite (default) or
+//! retention ([`purge_expired_photos`]), face recognition with its liveness analysis behind
+//! [`LivenessAnalysis`] and clip retention ([`purge_expired_face_videos`]), and signature storage, over SQLite (default) or
 //! PostgreSQL; and the desktop app's update manifests, built from a releases directory
 //! ([`publish_release`]).
 //!
@@ -32,7 +33,9 @@ mod clock;
 mod db;
 mod demo;
 mod error;
+mod face;
 mod health;
+mod liveness;
 pub mod logging;
 mod manual_review;
 mod me;
@@ -50,6 +53,7 @@ mod signatures;
 mod state;
 mod tokens;
 mod updates;
+mod uploads;
 
 pub use accounts::{add_user, normalize_account, set_real_name, MAX_DISPLAY_NAME_CHARS};
 pub use alipay::SANDBOX_ALIPAY_AUTHORIZE_PATH;
@@ -59,16 +63,19 @@ pub use clock::{
 pub use db::{Backend, DbConfig, SQLITE_FILE_NAME};
 pub use demo::{seed_demo, DemoAccount, DemoIdentity, DEMO_ACCOUNTS};
 pub use error::AppError;
+pub use face::purge_expired_face_videos;
+pub use liveness::{AnalysisOutcome, ChallengeInfo, ClipRejected, FaceImage, LivenessAnalysis};
 pub use manual_review::purge_expired_photos;
 pub use openapi::document as openapi_document;
 pub use passwords::PasswordCost;
 pub use providers::{
     AlipayCheck, AlipayProvider, AlipayQuery, BankCardCheck, BankCardProvider, BankCardQuery,
-    CarrierCheck, CarrierProvider, CarrierQuery, ProviderFuture, ProviderTimeout, Providers,
-    SandboxAlipay, SandboxAlipayAccount, SandboxAlipayBehaviour, SandboxBank, SandboxBankBehaviour,
-    SandboxBankCard, SandboxCarrier, SandboxPhone, SandboxPhoneBehaviour, SandboxSmsSender,
-    SmsMessage, SmsSendError, SmsSender, SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS,
-    SANDBOX_PHONES,
+    CarrierCheck, CarrierProvider, CarrierQuery, FaceCheck, FaceCompare, FaceCompareQuery,
+    ProviderFuture, ProviderTimeout, Providers, SandboxAlipay, SandboxAlipayAccount,
+    SandboxAlipayBehaviour, SandboxBank, SandboxBankBehaviour, SandboxBankCard, SandboxCarrier,
+    SandboxFaceBehaviour, SandboxFaceCompare, SandboxFaceIdentity, SandboxPhone,
+    SandboxPhoneBehaviour, SandboxSmsSender, SmsMessage, SmsSendError, SmsSender,
+    SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS, SANDBOX_FACE_IDENTITIES, SANDBOX_PHONES,
 };
 pub use review_console::{REVIEW_COOKIE, REVIEW_SESSION_SECS};
 pub use sandbox::{sandbox_sms_messages, SandboxSms, SandboxSmsOutbox, SANDBOX_SMS_LIMIT};
@@ -173,6 +180,17 @@ fn endpoints() -> Vec<Endpoint> {
         ),
         Endpoint::post("/api/v1/real-name/{verification_id}/manual/submit", manual_review::submit),
         Endpoint::get("/api/v1/real-name/manual/status", manual_review::status),
+        Endpoint::post("/api/v1/real-name/{verification_id}/face/challenge", face::challenge),
+        Endpoint::post("/api/v1/real-name/{verification_id}/face/uploads", face::start_upload),
+        Endpoint::get(
+            "/api/v1/real-name/{verification_id}/face/uploads/{upload_id}",
+            face::upload_status,
+        ),
+        Endpoint::put(
+            "/api/v1/real-name/{verification_id}/face/uploads/{upload_id}",
+            face::put_chunk,
+        ),
+        Endpoint::post("/api/v1/real-name/{verification_id}/face/submit", face::submit),
         Endpoint::get("/api/v1/signatures", signatures::list),
         // Matched before `{signature_id}`: a static segment wins.
         Endpoint::put("/api/v1/signatures/default", signatures::set_default),

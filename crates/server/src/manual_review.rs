@@ -5,10 +5,8 @@
 //! - `POST /api/v1/real-name/{verification_id}/manual/uploads` starts an upload of one photo
 //!   (`id_front` or `holding_id`) with its size and SHA-256, or resumes the unfinished upload of
 //!   the same verification, kind and hash.
-//! - `PUT .../manual/uploads/{upload_id}` appends one chunk (`Content-Range: bytes S-E/T`, at
-//!   most 1 MiB) when `S` is what the server has; otherwise 409 with `details.received`. The
-//!   bytes go to a partial file in the blob directory. When the last byte arrives the SHA-256 is
-//!   checked (mismatch: 422 `checksum_mismatch`, the upload starts over), then the photo is
+//! - `PUT .../manual/uploads/{upload_id}` appends one chunk, as every resumable upload does
+//!   ([`crate::uploads`]). When the last byte arrives and the SHA-256 matched, the photo is
 //!   checked again exactly as the app does (`signet_imaging::prepare_id_photo`): refused → 422
 //!   `invalid_photo` with `details.error`, the upload and its bytes are dropped; accepted → only
 //!   the re-encoded JPEG (no metadata) is kept, under a new random blob id.
@@ -18,15 +16,13 @@
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use signet_domain::api::{
     ManualPhotoKind, ManualReviewStatus, ManualUpload, ManualUploadRequest, RealNameStatus,
     RejectReason, ReviewStatus, MANUAL_REVIEW_EXPECTED_MINUTES_MAX,
     MANUAL_REVIEW_EXPECTED_MINUTES_MIN, MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_BYTES,
-    MANUAL_UPLOAD_MAX_CHUNK_BYTES,
 };
 use signet_domain::identity::VerificationMethod;
 use signet_domain::ErrorCode;
@@ -39,63 +35,53 @@ use crate::real_name::{app_version, ensure_available, load_verification, Verifyi
 use crate::sessions::Authenticated;
 use crate::state::AppState;
 use crate::tokens::new_id;
+use crate::uploads::{Checked, UploadRow, UploadStore};
 
 const DAY_SECS: i64 = 24 * 60 * 60;
-/// Unused uploads older than this are purged with their files.
-const ABANDONED_UPLOAD_SECS: i64 = DAY_SECS;
-/// Uploads a user may hold that were not submitted (each up to 10 MiB on disk); more answer
-/// 429 until the retention job removes the abandoned ones.
-const MAX_OPEN_UPLOADS: i64 = 20;
 
-fn not_found() -> AppError {
-    AppError::new(ErrorCode::NotFound, "no such upload")
-}
+/// Manual-review photos: up to 10 MiB, checked and re-encoded as the app does.
+pub(crate) const UPLOADS: UploadStore = UploadStore {
+    table: "manual_uploads",
+    what: "photo",
+    max_bytes: MANUAL_UPLOAD_MAX_BYTES,
+    // Each up to 10 MiB on disk.
+    max_open: 20,
+    check: check_photo,
+};
 
-fn is_hex_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// One row of `manual_uploads`.
-#[derive(Debug, Clone)]
-struct UploadRow {
-    id: String,
-    kind: ManualPhotoKind,
-    size: u64,
-    sha256: String,
-    received: u64,
-    part_blob: Option<String>,
-    blob: Option<String>,
-}
-
-impl UploadRow {
-    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, AppError> {
-        let kind: String = row.try_get("kind")?;
-        let size: i64 = row.try_get("size")?;
-        let received: i64 = row.try_get("received")?;
-        Ok(Self {
-            id: row.try_get("id")?,
-            kind: ManualPhotoKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-            size: u64::try_from(size).unwrap_or(0),
-            sha256: row.try_get("sha256")?,
-            received: u64::try_from(received).unwrap_or(0),
-            part_blob: row.try_get("part_blob")?,
-            blob: row.try_get("blob")?,
-        })
-    }
-
-    fn wire(&self) -> ManualUpload {
-        ManualUpload {
-            upload_id: self.id.clone(),
-            kind: self.kind,
-            received: self.received,
-            size: self.size,
-            chunk_size: MANUAL_UPLOAD_CHUNK_BYTES,
-            complete: self.blob.is_some(),
+/// The server's photo check, exactly as the app's (`signet_imaging::prepare_id_photo`): only
+/// the re-encoded JPEG (no metadata) is kept; a refusal is 422 `invalid_photo`.
+fn check_photo(bytes: Vec<u8>) -> Result<Checked, AppError> {
+    match prepare_id_photo(&bytes, &PhotoLimits::default()) {
+        Ok(prepared) => {
+            tracing::info!(
+                width = prepared.width,
+                height = prepared.height,
+                "manual photo accepted"
+            );
+            Ok(Checked::Replaced(prepared.jpeg))
+        }
+        Err(error) if !error.is_rejection() => {
+            Err(AppError::internal("cannot re-encode a photo", error))
+        }
+        Err(error) => {
+            tracing::info!(kind = error.kind(), "manual photo refused");
+            Err(AppError::new(ErrorCode::InvalidPhoto, error.to_string())
+                .with_details(json!({ "error": error })))
         }
     }
 }
 
-const UPLOAD_COLUMNS: &str = "id, kind, size, sha256, received, part_blob, blob";
+fn wire(upload: &UploadRow) -> Result<ManualUpload, AppError> {
+    Ok(ManualUpload {
+        upload_id: upload.id.clone(),
+        kind: ManualPhotoKind::parse(&upload.kind).ok_or_else(|| corrupt("kind", &upload.kind))?,
+        received: upload.received,
+        size: upload.size,
+        chunk_size: MANUAL_UPLOAD_CHUNK_BYTES,
+        complete: upload.complete(),
+    })
+}
 
 /// `POST /api/v1/real-name/{verification_id}/manual/uploads`.
 pub async fn start_upload(
@@ -106,108 +92,17 @@ pub async fn start_upload(
 ) -> Result<NoStore<Json<ManualUpload>>, AppError> {
     let now = state.now();
     let verification = load_verification(&state, &user.user_id, verification_id, now).await?;
-    if request.size > MANUAL_UPLOAD_MAX_BYTES {
-        return Err(AppError::new(ErrorCode::PayloadTooLarge, "the photo is larger than 10 MiB")
-            .with_details(json!({ "field": "size", "max": MANUAL_UPLOAD_MAX_BYTES })));
-    }
-    if request.size == 0 {
-        return Err(AppError::invalid_input("size", "the photo is empty"));
-    }
-    let sha256 = request.sha256.trim().to_ascii_lowercase();
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(AppError::invalid_input("sha256", "expected 64 hex digits"));
-    }
-    let size = i64::try_from(request.size).unwrap_or(i64::MAX);
-
-    // Resume: the same photo of the same verification, not yet submitted.
-    let existing = sqlx::query(&format!(
-        "SELECT {UPLOAD_COLUMNS} FROM manual_uploads
-         WHERE verification_id = $1 AND user_id = $2 AND kind = $3 AND sha256 = $4 AND size = $5
-               AND used_at IS NULL
-         ORDER BY created_at DESC LIMIT 1"
-    ))
-    .bind(&verification.id)
-    .bind(&user.user_id)
-    .bind(request.kind.as_str())
-    .bind(&sha256)
-    .bind(size)
-    .fetch_optional(state.pool())
-    .await?;
-    if let Some(row) = existing {
-        let mut upload = UploadRow::from_row(&row)?;
-        tracing::info!(user_id = %user.user_id, upload_id = %upload.id, received = upload.received,
-            "manual upload resumed");
-        if upload.blob.is_none() && upload.received == upload.size {
-            // Every byte arrived but the checks never ran (the server stopped): run them now.
-            if let Some(part) = upload.part_blob.take() {
-                upload.blob = Some(finish(&state, &upload, &part, now).await?);
-            }
-        }
-        return Ok(NoStore(Json(upload.wire())));
-    }
-    let open: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM manual_uploads WHERE user_id = $1 AND used_at IS NULL",
-    )
-    .bind(&user.user_id)
-    .fetch_one(state.pool())
-    .await?
-    .try_get("n")?;
-    if open >= MAX_OPEN_UPLOADS {
-        return Err(AppError::new(ErrorCode::RateLimited, "too many unfinished uploads")
-            .with_details(json!({ "reason": "too_many_uploads", "retry_after_secs": DAY_SECS })));
-    }
-
-    let id = new_id();
-    let part = format!("{id}.part");
-    blobs::create_part(state.blob_dir(), &part).await?;
-    sqlx::query(
-        "INSERT INTO manual_uploads (id, verification_id, user_id, kind, size, sha256, received,
-                                     part_blob, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8)",
-    )
-    .bind(&id)
-    .bind(&verification.id)
-    .bind(&user.user_id)
-    .bind(request.kind.as_str())
-    .bind(size)
-    .bind(&sha256)
-    .bind(&part)
-    .bind(now)
-    .execute(state.pool())
-    .await?;
-    tracing::info!(user_id = %user.user_id, upload_id = %id, kind = request.kind.as_str(),
-        size = request.size, "manual upload started");
-    Ok(NoStore(Json(ManualUpload {
-        upload_id: id,
-        kind: request.kind,
-        received: 0,
-        size: request.size,
-        chunk_size: MANUAL_UPLOAD_CHUNK_BYTES,
-        complete: false,
-    })))
-}
-
-/// The caller's upload `upload_id` of verification `verification_id`; anything else is 404.
-async fn owned_upload(
-    state: &AppState,
-    user_id: &str,
-    verification_id: &str,
-    upload_id: &str,
-) -> Result<UploadRow, AppError> {
-    if !is_hex_id(verification_id) || !is_hex_id(upload_id) {
-        return Err(not_found());
-    }
-    let row = sqlx::query(&format!(
-        "SELECT {UPLOAD_COLUMNS} FROM manual_uploads
-         WHERE id = $1 AND verification_id = $2 AND user_id = $3"
-    ))
-    .bind(upload_id)
-    .bind(verification_id)
-    .bind(user_id)
-    .fetch_optional(state.pool())
-    .await?
-    .ok_or_else(not_found)?;
-    UploadRow::from_row(&row)
+    let upload = UPLOADS
+        .start(
+            &state,
+            &user.user_id,
+            &verification.id,
+            request.kind.as_str(),
+            request.size,
+            &request.sha256,
+        )
+        .await?;
+    Ok(NoStore(Json(wire(&upload)?)))
 }
 
 /// `GET /api/v1/real-name/{verification_id}/manual/uploads/{upload_id}`.
@@ -217,25 +112,8 @@ pub async fn upload_status(
     ids: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<NoStore<Json<ManualUpload>>, AppError> {
     let (verification_id, upload_id) = ids.map(|Path(ids)| ids).unwrap_or_default();
-    let upload = owned_upload(&state, &session.user_id, &verification_id, &upload_id).await?;
-    Ok(NoStore(Json(upload.wire())))
-}
-
-/// `Content-Range: bytes START-END/TOTAL`.
-fn parse_content_range(headers: &HeaderMap) -> Option<(u64, u64, u64)> {
-    let value = headers.get(header::CONTENT_RANGE)?.to_str().ok()?.trim();
-    let rest = value.strip_prefix("bytes ")?;
-    let (range, total) = rest.split_once('/')?;
-    let (start, end) = range.split_once('-')?;
-    let start: u64 = start.trim().parse().ok()?;
-    let end: u64 = end.trim().parse().ok()?;
-    let total: u64 = total.trim().parse().ok()?;
-    (start <= end && end < total).then_some((start, end, total))
-}
-
-fn conflict_at(received: u64) -> AppError {
-    AppError::new(ErrorCode::Conflict, "the chunk does not start where the upload stands")
-        .with_details(json!({ "received": received }))
+    let upload = UPLOADS.owned(&state, &session.user_id, &verification_id, &upload_id).await?;
+    Ok(NoStore(Json(wire(&upload)?)))
 }
 
 /// `PUT /api/v1/real-name/{verification_id}/manual/uploads/{upload_id}`.
@@ -247,132 +125,10 @@ pub async fn put_chunk(
     body: Body,
 ) -> Result<NoStore<Json<ManualUpload>>, AppError> {
     let (verification_id, upload_id) = ids.map(|Path(ids)| ids).unwrap_or_default();
-    let upload = owned_upload(&state, &session.user_id, &verification_id, &upload_id).await?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if content_type.map(|v| v.split(';').next().unwrap_or("").trim())
-        != Some("application/octet-stream")
-    {
-        return Err(AppError::new(
-            ErrorCode::UnsupportedMediaType,
-            "expected `Content-Type: application/octet-stream`",
-        ));
-    }
-    let Some((start, end, total)) = parse_content_range(&headers) else {
-        return Err(AppError::invalid_input(
-            "content_range",
-            "expected `Content-Range: bytes START-END/TOTAL`",
-        ));
-    };
-    if total != upload.size {
-        return Err(AppError::invalid_input("content_range", "TOTAL is not the declared size"));
-    }
-    if end - start + 1 > MANUAL_UPLOAD_MAX_CHUNK_BYTES {
-        return Err(AppError::new(ErrorCode::PayloadTooLarge, "a chunk is at most 1 MiB"));
-    }
-    let limit = usize::try_from(MANUAL_UPLOAD_MAX_CHUNK_BYTES).unwrap_or(usize::MAX);
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| AppError::new(ErrorCode::PayloadTooLarge, "a chunk is at most 1 MiB"))?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) != end - start + 1 {
-        return Err(AppError::invalid_input("content_range", "the body length is not END-START+1"));
-    }
-    let (Some(part), None) = (upload.part_blob.clone(), upload.blob.as_deref()) else {
-        return Err(conflict_at(upload.received));
-    };
-    if start != upload.received {
-        return Err(conflict_at(upload.received));
-    }
-
-    let dir = state.blob_dir();
-    blobs::write_at(dir, &part, start, &bytes).await?;
-    let received = end + 1;
-    let now = state.now();
-    let advanced = sqlx::query(
-        "UPDATE manual_uploads SET received = $1, updated_at = $2
-         WHERE id = $3 AND received = $4 AND blob IS NULL",
-    )
-    .bind(i64::try_from(received).unwrap_or(i64::MAX))
-    .bind(now)
-    .bind(&upload.id)
-    .bind(i64::try_from(start).unwrap_or(i64::MAX))
-    .execute(state.pool())
-    .await?
-    .rows_affected()
-        == 1;
-    if !advanced {
-        // Another request moved the upload meanwhile.
-        let current = owned_upload(&state, &session.user_id, &verification_id, &upload_id).await?;
-        return Err(conflict_at(current.received));
-    }
-    let mut upload = UploadRow { received, ..upload };
-    if received < upload.size {
-        return Ok(NoStore(Json(upload.wire())));
-    }
-    let blob = finish(&state, &upload, &part, now).await?;
-    upload.blob = Some(blob);
-    upload.part_blob = None;
-    Ok(NoStore(Json(upload.wire())))
-}
-
-/// All bytes are in: checks the hash and the photo, keeps the cleaned JPEG as a new blob.
-async fn finish(
-    state: &AppState,
-    upload: &UploadRow,
-    part: &str,
-    now: i64,
-) -> Result<String, AppError> {
-    let dir = state.blob_dir();
-    let bytes = blobs::read(dir, part).await?;
-    let digest = hex::encode(Sha256::digest(&bytes));
-    if digest != upload.sha256 {
-        blobs::truncate(dir, part).await?;
-        sqlx::query("UPDATE manual_uploads SET received = 0, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&upload.id)
-            .execute(state.pool())
-            .await?;
-        tracing::warn!(upload_id = %upload.id, "manual upload checksum mismatch: restarted");
-        return Err(AppError::new(
-            ErrorCode::ChecksumMismatch,
-            "the bytes do not match the declared SHA-256; upload the photo again",
-        )
-        .with_details(json!({ "received": 0 })));
-    }
-    let prepared =
-        tokio::task::spawn_blocking(move || prepare_id_photo(&bytes, &PhotoLimits::default()))
-            .await?;
-    let prepared = match prepared {
-        Ok(prepared) => prepared,
-        Err(error) => {
-            // Nothing of a refused photo is kept.
-            blobs::delete(dir, part).await?;
-            sqlx::query("DELETE FROM manual_uploads WHERE id = $1")
-                .bind(&upload.id)
-                .execute(state.pool())
-                .await?;
-            if !error.is_rejection() {
-                return Err(AppError::internal("cannot re-encode a photo", error));
-            }
-            tracing::info!(upload_id = %upload.id, kind = error.kind(), "manual photo refused");
-            return Err(AppError::new(ErrorCode::InvalidPhoto, error.to_string())
-                .with_details(json!({ "error": error })));
-        }
-    };
-    let blob = new_id();
-    blobs::put(dir, &blob, &prepared.jpeg).await?;
-    sqlx::query(
-        "UPDATE manual_uploads SET blob = $1, part_blob = NULL, completed_at = $2, updated_at = $2
-         WHERE id = $3",
-    )
-    .bind(&blob)
-    .bind(now)
-    .bind(&upload.id)
-    .execute(state.pool())
-    .await?;
-    blobs::delete(dir, part).await?;
-    tracing::info!(upload_id = %upload.id, width = prepared.width, height = prepared.height,
-        "manual photo accepted");
-    Ok(blob)
+    let upload = UPLOADS
+        .put_chunk(&state, &session.user_id, (&verification_id, &upload_id), &headers, body)
+        .await?;
+    Ok(NoStore(Json(wire(&upload)?)))
 }
 
 /// `POST /api/v1/real-name/{verification_id}/manual/submit`.
@@ -531,26 +287,7 @@ pub async fn purge_expired_photos(state: &AppState) -> Result<usize, AppError> {
         purged += 1;
     }
 
-    let uploads = sqlx::query(
-        "SELECT id, part_blob, blob FROM manual_uploads WHERE used_at IS NULL AND created_at <= $1",
-    )
-    .bind(now.saturating_sub(ABANDONED_UPLOAD_SECS))
-    .fetch_all(state.pool())
-    .await?;
-    for row in uploads {
-        let id: String = row.try_get("id")?;
-        for column in ["part_blob", "blob"] {
-            if let Some(blob) = row.try_get::<Option<String>, _>(column)? {
-                blobs::delete(dir, &blob).await?;
-            }
-        }
-        sqlx::query("DELETE FROM manual_uploads WHERE id = $1")
-            .bind(&id)
-            .execute(state.pool())
-            .await?;
-        tracing::info!(upload_id = %id, "abandoned manual upload deleted");
-        purged += 1;
-    }
+    purged += UPLOADS.purge_abandoned(state).await?;
     Ok(purged)
 }
 

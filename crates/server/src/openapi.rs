@@ -5,8 +5,10 @@ use axum::Json;
 use serde_json::Map;
 use serde_json::{json, Value};
 use signet_domain::api::{
-    FailureReason, ManualPhotoKind, RealNameStatus, RejectReason, Role, SignatureKind,
-    ACCESS_TOKEN_TTL_SECS, LOCKOUT_SECS, MANUAL_REVIEW_EXPECTED_MINUTES_MAX,
+    FailureReason, LivenessReason, ManualPhotoKind, RealNameStatus, RejectReason, Role,
+    SignatureKind, ACCESS_TOKEN_TTL_SECS, FACE_CHALLENGE_MAX_DIGITS, FACE_CHALLENGE_MIN_DIGITS,
+    FACE_CHALLENGE_TTL_SECS, FACE_CLIP_MAX_DURATION_MS, FACE_CLIP_MIN_DURATION_MS,
+    FACE_UPLOAD_MAX_BYTES, LOCKOUT_SECS, MANUAL_REVIEW_EXPECTED_MINUTES_MAX,
     MANUAL_REVIEW_EXPECTED_MINUTES_MIN, MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_BYTES,
     MANUAL_UPLOAD_MAX_CHUNK_BYTES, MAX_ACCOUNT_CHARS, MAX_FAILED_SIGN_INS, MAX_PASSWORD_CHARS,
     MAX_SIGNATURES, MAX_SIGNATURE_NAME_CHARS, MAX_SIGNATURE_PNG_BYTES, MAX_SIGNATURE_SIDE_PX,
@@ -19,7 +21,7 @@ use signet_domain::identity::{
 
 use crate::state::Limits;
 use crate::updates::{UPDATE_ARCHES, UPDATE_INSTALLERS, UPDATE_TARGETS};
-use crate::{SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS, SANDBOX_PHONES};
+use crate::{SANDBOX_ALIPAY_ACCOUNTS, SANDBOX_BANK_CARDS, SANDBOX_FACE_IDENTITIES, SANDBOX_PHONES};
 use signet_domain::ErrorCode;
 
 /// The error codes this server answers with.
@@ -48,6 +50,7 @@ const SERVER_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RealNameRequired,
     ErrorCode::InvalidSignature,
     ErrorCode::SignatureLimit,
+    ErrorCode::FaceUnavailable,
 ];
 
 pub async fn openapi() -> Json<Value> {
@@ -58,6 +61,7 @@ pub async fn openapi() -> Json<Value> {
 pub fn document() -> Value {
     let mut document = base_document();
     add_manual_review(&mut document);
+    add_face(&mut document);
     add_signatures(&mut document);
     add_updates(&mut document);
     document
@@ -201,6 +205,7 @@ fn schemas() -> Value {
     let methods: Vec<&str> = VerificationMethod::ALL.iter().map(|m| m.as_str()).collect();
     let elements = ["name", "id_number", "card_number", "phone"];
     let reasons: Vec<&str> = FailureReason::ALL.iter().map(|r| r.as_str()).collect();
+    let liveness: Vec<&str> = LivenessReason::ALL.iter().map(|r| r.as_str()).collect();
     json!({
         "Health": object(&["status", "version"], json!({
             "status": { "type": "string", "enum": ["ok", "unavailable"] },
@@ -267,9 +272,11 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["kind"],
             "description": "`document_requires_manual_review` (`document_type`), `name_not_in_chinese_characters`, \
-                `daily_attempts_used_up` (`scope`: `user_and_method` | `identity_number`, `retry_after_secs`), `not_offered`.",
+                `daily_attempts_used_up` (`scope`: `user_and_method` | `identity_number`, `retry_after_secs`), \
+                `attempts_per_minute_used_up` (face: `scope` = `identity_number`, `retry_after_secs`), \
+                `not_offered` (also face without an installed liveness analysis).",
             "properties": {
-                "kind": { "type": "string", "enum": ["document_requires_manual_review", "name_not_in_chinese_characters", "daily_attempts_used_up", "not_offered"] },
+                "kind": { "type": "string", "enum": ["document_requires_manual_review", "name_not_in_chinese_characters", "daily_attempts_used_up", "attempts_per_minute_used_up", "not_offered"] },
                 "document_type": { "type": "string", "enum": document_types },
                 "scope": { "type": "string", "enum": ["user_and_method", "identity_number"] },
                 "retry_after_secs": { "type": "integer", "minimum": 1 },
@@ -289,6 +296,7 @@ fn schemas() -> Value {
             "outcome": { "type": "string", "enum": ["success", "failure"] },
             "reason_code": { "type": "string", "enum": reasons },
             "mismatched_element": { "type": "string", "enum": elements },
+            "reasons": { "type": "array", "items": { "type": "string", "enum": liveness.clone() }, "description": "Face recognition failures: every problem of the clip, in a fixed order." },
             "attempts_left": { "type": "integer", "minimum": 0, "description": "After a failure: attempts of this method left today." },
             "warnings": { "type": "array", "items": schema_ref("Warning") },
         })),
@@ -301,6 +309,7 @@ fn schemas() -> Value {
                 "outcome": { "type": "string", "enum": ["success", "failure", "provider_timeout"] },
                 "reason_code": { "type": "string", "enum": reasons },
                 "mismatched_element": { "type": "string", "enum": elements },
+                "reasons": { "type": "array", "items": { "type": "string", "enum": liveness } },
                 "document_type": { "type": "string", "enum": document_types },
                 "number_masked": { "type": "string", "examples": ["110***********002X"] },
                 "app_version": { "type": "string" },
@@ -1118,6 +1127,167 @@ fn add_signatures(document: &mut Value) {
             "signatures": { "type": "array", "items": schema_ref("SignatureInfo"), "maxItems": MAX_SIGNATURES },
             "default_id": { "type": ["string", "null"] },
         })),
+    });
+    if let (Some(target), Value::Object(paths)) =
+        (document.get_mut("paths").and_then(Value::as_object_mut), paths)
+    {
+        target.extend(paths);
+    }
+    if let (Some(target), Value::Object(schemas)) =
+        (document.pointer_mut("/components/schemas").and_then(Value::as_object_mut), schemas)
+    {
+        target.extend(schemas);
+    }
+}
+
+/// Face recognition (method D): paths and schemas.
+fn add_face(document: &mut Value) {
+    let limits = Limits::default();
+    let upload_id = json!({
+        "name": "upload_id", "in": "path", "required": true, "schema": { "type": "string" },
+        "description": "From `POST .../face/uploads`.",
+    });
+    let mut identities = Map::new();
+    for entry in SANDBOX_FACE_IDENTITIES {
+        identities.insert(entry.id_number.to_owned(), Value::from(entry.note));
+    }
+    let unavailable =
+        "`face_unavailable`: no liveness analysis installed (`details.reason = no_analyser`)";
+    let paths = json!({
+        "/api/v1/real-name/{verification_id}/face/challenge": { "post": {
+            "operationId": "faceChallenge",
+            "summary": "Method D: a challenge of digits to read aloud on camera",
+            "description": format!("Needs `consent: true`. {FACE_CHALLENGE_MIN_DIGITS}-\
+                {FACE_CHALLENGE_MAX_DIGITS} random digits, single use, valid \
+                {FACE_CHALLENGE_TTL_SECS} s. Resident ID card and a name of Chinese characters \
+                only. Budgets per identity number: {} attempts a minute and {} a day (China \
+                time; provider timeouts not counted).",
+                limits.face_attempts_per_minute, limits.face_attempts_per_day),
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "requestBody": json_body("FaceChallengeRequest"),
+            "responses": {
+                "200": json_response("The challenge", "FaceChallenge"),
+                "400": error_response("`malformed_json`, or `invalid_input` with `details.field = consent` (`details.reason = consent_required`)"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, expired or another user's verification"),
+                "409": error_response("`conflict`: already verified, or the method is not available for this identity (`details.reason`)"),
+                "429": error_response("`rate_limited`: per-minute request limit, or the face budget (`details.reason` = `daily_attempts_used_up` | `attempts_per_minute_used_up`, `details.scope = identity_number`, `retry_after_secs`)"),
+                "503": error_response(unavailable),
+            },
+        } },
+        "/api/v1/real-name/{verification_id}/face/uploads": { "post": {
+            "operationId": "faceUploadStart",
+            "summary": "Start (or resume) the resumable upload of the clip (H.264 in MP4)",
+            "description": format!("`size` at most {FACE_UPLOAD_MAX_BYTES} bytes. An unfinished \
+                upload of the same verification and SHA-256 is returned instead of a new one. \
+                Chunks and status as for manual-review uploads."),
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "requestBody": json_body("FaceUploadRequest"),
+            "responses": {
+                "200": json_response("The upload", "FaceUpload"),
+                "400": error_response("`malformed_json` or `invalid_input` (`size`, `sha256`)"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, expired or another user's verification"),
+                "409": error_response("`conflict`: already verified, or the method is not available"),
+                "413": error_response("`payload_too_large`: more than 8 MiB declared"),
+                "429": error_response("`rate_limited` (also the face budget, or too many unfinished uploads)"),
+                "503": error_response(unavailable),
+            },
+        } },
+        "/api/v1/real-name/{verification_id}/face/uploads/{upload_id}": {
+            "get": {
+                "operationId": "faceUploadStatus",
+                "summary": "Where a clip upload stands (resume from `received`)",
+                "security": [{ "bearer": [] }],
+                "parameters": [verification_id_parameter(), upload_id.clone()],
+                "responses": {
+                    "200": json_response("The upload", "FaceUpload"),
+                    "401": error_response("`unauthorized` or `session_expired`"),
+                    "404": error_response("`not_found`: unknown or another user's upload"),
+                },
+            },
+            "put": {
+                "operationId": "faceUploadChunk",
+                "summary": "Append one chunk of the clip",
+                "description": format!("Header `Content-Range: bytes START-END/TOTAL`, body \
+                    `application/octet-stream` of at most {MANUAL_UPLOAD_MAX_CHUNK_BYTES} bytes; \
+                    START must equal `received`. After the last byte the SHA-256 is checked."),
+                "security": [{ "bearer": [] }],
+                "parameters": [verification_id_parameter(), upload_id],
+                "requestBody": { "required": true, "content": { "application/octet-stream": {
+                    "schema": { "type": "string", "format": "binary" } } } },
+                "responses": {
+                    "200": json_response("The upload after this chunk (`complete` once every byte arrived and the SHA-256 matched)", "FaceUpload"),
+                    "400": error_response("`invalid_input` (`content_range`)"),
+                    "401": error_response("`unauthorized` or `session_expired`"),
+                    "404": error_response("`not_found`: unknown or another user's upload"),
+                    "409": error_response("`conflict`: START is not `details.received`, or the upload is complete"),
+                    "413": error_response("`payload_too_large`: chunk over 1 MiB"),
+                    "415": error_response("`unsupported_media_type`"),
+                    "422": error_response("`checksum_mismatch`: the upload restarts at 0"),
+                },
+            },
+        },
+        "/api/v1/real-name/{verification_id}/face/submit": { "post": {
+            "operationId": "faceSubmit",
+            "summary": "Method D: analyse the clip as the answer to the challenge",
+            "description": "Takes the challenge and the upload once each, checks liveness (the \
+                clip is deleted right after its analysis unless a retention period is \
+                configured), then the face-compare service (in the sandbox: `x-sandbox-identities`; \
+                any other ID number matches). A failure (`reason_code` = `liveness_failed` or \
+                `face_mismatch`, with `reasons`) is a counted attempt, also for an expired, used \
+                or unknown challenge; a provider timeout is not.",
+            "x-sandbox-identities": identities,
+            "security": [{ "bearer": [] }],
+            "parameters": [verification_id_parameter()],
+            "requestBody": json_body("FaceSubmitRequest"),
+            "responses": {
+                "200": json_response("`success` (the user is now verified) or `failure` with `reasons`", "VerificationResult"),
+                "400": error_response("`malformed_json`"),
+                "401": error_response("`unauthorized` or `session_expired`"),
+                "404": error_response("`not_found`: unknown, expired or another user's verification, or unknown or another user's upload"),
+                "409": error_response("`conflict`: `details.reason` = `upload_incomplete` (`received`), `upload_used`, or already verified / method not available"),
+                "422": error_response("`checksum_mismatch`: the stored clip no longer matches"),
+                "429": error_response("`rate_limited`: per-minute request limit, or the face budget (`details.reason`, `details.scope`, `retry_after_secs`)"),
+                "503": error_response("`face_unavailable`: `details.reason` = `no_analyser`, or `busy` (every analysis slot stayed busy; nothing was consumed; `retry_after_secs`)"),
+                "504": error_response("`provider_timeout`: the face-compare service did not answer; not counted, request a new challenge"),
+            },
+        } },
+    });
+    let liveness: Vec<&str> = LivenessReason::ALL.iter().map(|r| r.as_str()).collect();
+    let schemas = json!({
+        "FaceChallengeRequest": object(&["consent"], json!({
+            "consent": { "type": "boolean", "description": "Must be true: the user agreed to the processing of face data." },
+        })),
+        "FaceChallenge": object(
+            &["challenge_id", "digits", "expires_at", "expires_in", "min_duration_ms", "max_duration_ms"],
+            json!({
+                "challenge_id": { "type": "string" },
+                "digits": { "type": "string", "pattern": format!("^[0-9]{{{FACE_CHALLENGE_MIN_DIGITS},{FACE_CHALLENGE_MAX_DIGITS}}}$") },
+                "expires_at": { "type": "integer", "description": "Unix seconds." },
+                "expires_in": { "type": "integer", "minimum": 0, "examples": [FACE_CHALLENGE_TTL_SECS] },
+                "min_duration_ms": { "type": "integer", "examples": [FACE_CLIP_MIN_DURATION_MS] },
+                "max_duration_ms": { "type": "integer", "examples": [FACE_CLIP_MAX_DURATION_MS] },
+            }),
+        ),
+        "FaceUploadRequest": object(&["size", "sha256"], json!({
+            "size": { "type": "integer", "minimum": 1, "maximum": FACE_UPLOAD_MAX_BYTES },
+            "sha256": { "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
+        })),
+        "FaceUpload": object(&["upload_id", "received", "size", "chunk_size", "complete"], json!({
+            "upload_id": { "type": "string" },
+            "received": { "type": "integer", "minimum": 0 },
+            "size": { "type": "integer", "minimum": 1 },
+            "chunk_size": { "type": "integer", "examples": [MANUAL_UPLOAD_CHUNK_BYTES] },
+            "complete": { "type": "boolean" },
+        })),
+        "FaceSubmitRequest": object(&["challenge_id", "upload_id"], json!({
+            "challenge_id": { "type": "string" },
+            "upload_id": { "type": "string" },
+        })),
+        "LivenessReason": { "type": "string", "enum": liveness },
     });
     if let (Some(target), Value::Object(paths)) =
         (document.get_mut("paths").and_then(Value::as_object_mut), paths)

@@ -137,6 +137,7 @@ pub async fn start(
                 outcome: AttemptOutcome::Failure,
                 reason_code: Some(reason),
                 mismatched_element: element,
+                reasons: Vec::new(),
                 attempts_left: Some(attempts_left),
                 warnings: phone.warnings().to_vec(),
             },
@@ -269,6 +270,7 @@ pub async fn confirm(
         outcome: AttemptOutcome::Success,
         reason_code: None,
         mismatched_element: None,
+        reasons: Vec::new(),
         attempts_left: None,
         warnings: Vec::new(),
     })))

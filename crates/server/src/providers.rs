@@ -1,4 +1,5 @@
-//! Verification providers: the outside parties that check an identity (banks, carriers, Alipay),
+//! Verification providers: the outside parties that check an identity (banks, carriers, Alipay,
+//! the face-compare service),
 //! each behind a trait so that real vendor adapters and the sandbox plug in the same way.
 //!
 //! The sandbox providers answer from documented registries of synthetic test identities (like a
@@ -18,6 +19,7 @@ use signet_domain::api::MismatchedElement;
 use signet_domain::identity::{ValidBankCard, ValidMobileNumber};
 use sqlx::AnyPool;
 
+use crate::liveness::FaceImage;
 use crate::secrets::IdentityHasher;
 
 /// A boxed future, so that providers can be held as trait objects.
@@ -157,6 +159,36 @@ pub trait AlipayProvider: Send + Sync {
     ) -> ProviderFuture<'a, Result<AlipayCheck, ProviderTimeout>>;
 }
 
+/// The face-compare service's answer: is the face in the clip the face on record (the ID
+/// card photo) for this ID number?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaceCheck {
+    Match,
+    Mismatch,
+}
+
+/// What the face-compare service is asked.
+#[derive(Debug, Clone, Copy)]
+pub struct FaceCompareQuery<'a> {
+    /// The name of step 1, normalised.
+    pub name: &'a str,
+    /// HMAC of the normalised resident ID number (see [`IdentityHasher`]).
+    pub id_number_hmac: &'a str,
+    /// The hasher that produced `id_number_hmac`, to hash the provider's own records alike.
+    pub hasher: &'a IdentityHasher,
+    /// The face the liveness analysis found (memory only).
+    pub face: &'a FaceImage,
+}
+
+/// Face comparison (人像比对), the last step of face recognition (method D) once the clip
+/// passed the liveness analysis: compare the face with the photo on record for the ID number.
+pub trait FaceCompare: Send + Sync {
+    fn compare<'a>(
+        &'a self,
+        query: FaceCompareQuery<'a>,
+    ) -> ProviderFuture<'a, Result<FaceCheck, ProviderTimeout>>;
+}
+
 /// Every provider the server uses. [`Providers::sandbox`] is the default.
 #[derive(Clone)]
 pub struct Providers {
@@ -164,6 +196,7 @@ pub struct Providers {
     pub carrier: Arc<dyn CarrierProvider>,
     pub sms: Arc<dyn SmsSender>,
     pub alipay: Arc<dyn AlipayProvider>,
+    pub face: Arc<dyn FaceCompare>,
 }
 
 impl Providers {
@@ -174,6 +207,7 @@ impl Providers {
             carrier: Arc::new(SandboxCarrier),
             sms: Arc::new(SandboxSmsSender),
             alipay: Arc::new(SandboxAlipay),
+            face: Arc::new(SandboxFaceCompare),
         }
     }
 }
@@ -524,6 +558,79 @@ impl AlipayProvider for SandboxAlipay {
     }
 }
 
+/// How the sandbox face-compare service treats an ID number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxFaceBehaviour {
+    /// The photo on record matches any live face.
+    Matches,
+    /// The photo on record never matches (`face_mismatch`).
+    NeverMatches,
+    /// The service never answers: a provider timeout.
+    Timeout,
+}
+
+/// One test identity of the sandbox face-compare service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxFaceIdentity {
+    pub name: &'static str,
+    /// A valid resident ID number, synthetic.
+    pub id_number: &'static str,
+    pub behaviour: SandboxFaceBehaviour,
+    /// What happens when a clip that passed the liveness analysis is compared.
+    pub note: &'static str,
+}
+
+/// The sandbox face-compare service's identities (the README's table). Any ID number not
+/// listed matches: the sandbox has no photos, so a live clip is what decides there.
+pub const SANDBOX_FACE_IDENTITIES: &[SandboxFaceIdentity] = &[
+    SandboxFaceIdentity {
+        name: "王芳",
+        id_number: "11010519491231002X",
+        behaviour: SandboxFaceBehaviour::Matches,
+        note: "success (after a clip that passes the liveness analysis)",
+    },
+    SandboxFaceIdentity {
+        name: "张伟",
+        id_number: "110105199001010037",
+        behaviour: SandboxFaceBehaviour::NeverMatches,
+        note: "failure: the face never matches the photo on record (face_mismatch)",
+    },
+    SandboxFaceIdentity {
+        name: "刘洋",
+        id_number: "110105199001010053",
+        behaviour: SandboxFaceBehaviour::Timeout,
+        note: "provider timeout (504 provider_timeout, not counted)",
+    },
+];
+
+/// The sandbox face-compare service: answers from [`SANDBOX_FACE_IDENTITIES`] by ID number
+/// (the name is not compared: steps before this one check it), at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SandboxFaceCompare;
+
+impl SandboxFaceCompare {
+    /// The decision, without the async wrapper.
+    pub fn decide(query: &FaceCompareQuery<'_>) -> Result<FaceCheck, ProviderTimeout> {
+        let entry = SANDBOX_FACE_IDENTITIES
+            .iter()
+            .find(|entry| query.hasher.hmac_hex(entry.id_number) == query.id_number_hmac);
+        match entry.map(|e| e.behaviour) {
+            None | Some(SandboxFaceBehaviour::Matches) => Ok(FaceCheck::Match),
+            Some(SandboxFaceBehaviour::NeverMatches) => Ok(FaceCheck::Mismatch),
+            Some(SandboxFaceBehaviour::Timeout) => Err(ProviderTimeout),
+        }
+    }
+}
+
+impl FaceCompare for SandboxFaceCompare {
+    fn compare<'a>(
+        &'a self,
+        query: FaceCompareQuery<'a>,
+    ) -> ProviderFuture<'a, Result<FaceCheck, ProviderTimeout>> {
+        Box::pin(async move { Self::decide(&query) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use signet_domain::identity::{validate_bank_card, validate_mobile_number, Warning};
@@ -624,6 +731,35 @@ mod tests {
         assert_eq!(decide("declined@sandbox.alipay"), Ok(AlipayCheck::Declined));
         assert_eq!(decide("timeout@sandbox.alipay"), Err(ProviderTimeout));
         assert_eq!(decide("nobody@sandbox.alipay"), Ok(AlipayCheck::Mismatch { element: None }));
+    }
+
+    #[test]
+    fn each_sandbox_face_identity_answers_as_its_note_says() {
+        let hasher = IdentityHasher::with_key(&[7; 32]);
+        let face = FaceImage { width: 1, height: 1, rgb: vec![0, 0, 0] };
+        let decide = |id_number: &str| {
+            let id_number_hmac = hasher.hmac_hex(id_number);
+            SandboxFaceCompare::decide(&FaceCompareQuery {
+                name: "王芳",
+                id_number_hmac: &id_number_hmac,
+                hasher: &hasher,
+                face: &face,
+            })
+        };
+        assert_eq!(decide("11010519491231002X"), Ok(FaceCheck::Match));
+        assert_eq!(decide("110105199001010037"), Ok(FaceCheck::Mismatch));
+        assert_eq!(decide("110105199001010053"), Err(ProviderTimeout));
+        assert_eq!(decide("110105198001010016"), Ok(FaceCheck::Match), "not listed: matches");
+    }
+
+    #[test]
+    fn every_sandbox_face_identity_is_a_valid_resident_id_number() {
+        use signet_domain::identity::{validate_document_number, CalendarDate, DocumentType};
+        let today = CalendarDate::new(2026, 1, 1).expect("a date");
+        for entry in SANDBOX_FACE_IDENTITIES {
+            let valid = validate_document_number(DocumentType::IdCard, entry.id_number, today);
+            assert!(valid.is_ok(), "{}: {valid:?}", entry.id_number);
+        }
     }
 
     #[test]

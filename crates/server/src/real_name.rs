@@ -8,9 +8,10 @@
 //!   reason each unavailable one cannot be chosen.
 //! - Every method attempt is recorded in `verification_attempts` (masked) and counted against
 //!   two daily budgets (platform days, China time): per user and method, and per identity
-//!   number (all users, every method but manual review). Provider timeouts are recorded but not
-//!   counted. A spent budget makes the method unavailable with `retry_after_secs` (the next
-//!   platform midnight).
+//!   number (all users, every method but manual review and face). Face recognition has its own
+//!   budgets per identity number, per minute and per day ([`crate::Limits`]). Provider timeouts
+//!   are recorded but not counted. A spent budget makes the method unavailable with
+//!   `retry_after_secs` (the next platform midnight, or the end of the minute).
 //! - All real-name requests share a per-user limit per minute (429 `rate_limited`).
 
 use std::collections::HashMap;
@@ -24,8 +25,8 @@ use axum::Json;
 use serde_json::json;
 use signet_domain::api::{
     check_text, AttemptBudget, AttemptHistory, AttemptOutcome, AttemptRecord, BankCardRequest,
-    FailureReason, IdentityAccepted, MethodOption, MethodUnavailable, MismatchedElement,
-    RealNameStatus, VerificationResult, APP_VERSION_HEADER,
+    FailureReason, IdentityAccepted, LivenessReason, MethodOption, MethodUnavailable,
+    MismatchedElement, RealNameStatus, VerificationResult, APP_VERSION_HEADER,
 };
 use signet_domain::identity::{
     invalid_input_body, mask_name, method_availability, validate_bank_card, validate_identity,
@@ -48,14 +49,12 @@ const STATUS_SUBMITTED: &str = "identity_submitted";
 /// `verifications.status` once a method proved it.
 const STATUS_VERIFIED: &str = "verified";
 
-/// Methods this server does not run yet. Face recognition has its own issue.
-const NOT_OFFERED: &[VerificationMethod] = &[VerificationMethod::Face];
-
 /// Longest app version recorded from [`APP_VERSION_HEADER`]; longer or odd values are ignored.
 const MAX_APP_VERSION_CHARS: usize = 32;
 /// Most attempts `GET /api/v1/real-name/attempts` returns.
 const HISTORY_LIMIT: i64 = 100;
 const DAY_SECS: i64 = 24 * 60 * 60;
+const MINUTE_SECS: i64 = 60;
 
 /// A signed-in user admitted under the per-user real-name request limit. Put it before the body
 /// extractor, so that refused requests cost no parsing.
@@ -224,6 +223,7 @@ pub async fn bank_card(
                 outcome: AttemptOutcome::Success,
                 reason_code: None,
                 mismatched_element: None,
+                reasons: Vec::new(),
                 attempts_left: None,
                 warnings,
             })))
@@ -246,6 +246,7 @@ pub async fn bank_card(
                 outcome: AttemptOutcome::Failure,
                 reason_code: Some(FailureReason::ElementsMismatch),
                 mismatched_element: element,
+                reasons: Vec::new(),
                 attempts_left: Some(attempts_left),
                 warnings,
             })))
@@ -284,7 +285,7 @@ pub async fn attempts(
     session: Authenticated,
 ) -> Result<NoStore<Json<AttemptHistory>>, AppError> {
     let rows = sqlx::query(
-        "SELECT id, verification_id, method, outcome, reason_code, mismatched_element,
+        "SELECT id, verification_id, method, outcome, reason_code, mismatched_element, reasons,
                 document_type, number_masked, app_version, created_at
          FROM verification_attempts WHERE user_id = $1
          ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -300,6 +301,7 @@ pub async fn attempts(
         let reason_code: Option<String> = row.try_get("reason_code")?;
         let element: Option<String> = row.try_get("mismatched_element")?;
         let document_type: String = row.try_get("document_type")?;
+        let reasons: Option<String> = row.try_get("reasons")?;
         attempts.push(AttemptRecord {
             id: row.try_get("id")?,
             verification_id: row.try_get("verification_id")?,
@@ -311,6 +313,7 @@ pub async fn attempts(
             mismatched_element: element
                 .map(|e| MismatchedElement::parse(&e).ok_or_else(|| corrupt("element", &e)))
                 .transpose()?,
+            reasons: parse_reasons(reasons.as_deref())?,
             document_type: DocumentType::parse(&document_type)
                 .ok_or_else(|| corrupt("document_type", &document_type))?,
             number_masked: row.try_get("number_masked")?,
@@ -407,6 +410,17 @@ pub(crate) async fn ensure_available(
                     "scope": scope.as_str(),
                 })),
         ),
+        Some(MethodUnavailable::AttemptsPerMinuteUsedUp { scope, retry_after_secs }) => {
+            Err(AppError::new(
+                ErrorCode::RateLimited,
+                "this minute's attempts of this method are used up",
+            )
+            .with_details(json!({
+                "retry_after_secs": retry_after_secs,
+                "reason": "attempts_per_minute_used_up",
+                "scope": scope.as_str(),
+            })))
+        }
         Some(reason) => Err(AppError::new(
             ErrorCode::Conflict,
             format!("{} is not available for this identity", method.as_str()),
@@ -426,43 +440,78 @@ async fn method_options(
     let limits = state.limits();
     let used = attempts_today(state, user_id, number_hmac, now).await?;
     let retry_after_secs = next_day_in(now);
+    let daily = |scope| MethodUnavailable::DailyAttemptsUsedUp { scope, retry_after_secs };
     let mut options = Vec::new();
     for (method, unavailable) in domain {
-        let option = if let Some(reason) = unavailable {
-            MethodOption::unavailable(method, reason.into())
-        } else if NOT_OFFERED.contains(&method) {
-            MethodOption::unavailable(method, MethodUnavailable::NotOffered)
+        let reason = if let Some(reason) = unavailable {
+            Some(reason.into())
+        } else if method == VerificationMethod::Face {
+            if state.liveness().is_none() {
+                Some(MethodUnavailable::NotOffered)
+            } else if used.face_today >= i64::from(limits.face_attempts_per_day) {
+                Some(daily(AttemptBudget::IdentityNumber))
+            } else {
+                face_minute_budget(state, number_hmac, now).await?
+            }
         } else if used.by_method(method) >= i64::from(limits.attempts_per_method_per_day) {
-            MethodOption::unavailable(
-                method,
-                MethodUnavailable::DailyAttemptsUsedUp {
-                    scope: AttemptBudget::UserAndMethod,
-                    retry_after_secs,
-                },
-            )
+            Some(daily(AttemptBudget::UserAndMethod))
         } else if method != VerificationMethod::ManualReview
             && used.identity >= i64::from(limits.attempts_per_identity_per_day)
         {
-            MethodOption::unavailable(
-                method,
-                MethodUnavailable::DailyAttemptsUsedUp {
-                    scope: AttemptBudget::IdentityNumber,
-                    retry_after_secs,
-                },
-            )
+            Some(daily(AttemptBudget::IdentityNumber))
         } else {
-            MethodOption::available(method)
+            None
         };
-        options.push(option);
+        options.push(match reason {
+            Some(reason) => MethodOption::unavailable(method, reason),
+            None => MethodOption::available(method),
+        });
     }
     Ok(options)
+}
+
+/// The per-minute face budget of an identity number: `None` while attempts are left,
+/// otherwise when enough of the last minute's counted attempts will have aged out of it.
+async fn face_minute_budget(
+    state: &AppState,
+    number_hmac: &str,
+    now: i64,
+) -> Result<Option<MethodUnavailable>, AppError> {
+    let limit = i64::from(state.limits().face_attempts_per_minute);
+    let rows = sqlx::query(
+        "SELECT created_at FROM verification_attempts
+         WHERE number_hmac = $1 AND method = $2 AND outcome <> $3 AND created_at > $4
+         ORDER BY created_at ASC",
+    )
+    .bind(number_hmac)
+    .bind(VerificationMethod::Face.as_str())
+    .bind(AttemptOutcome::ProviderTimeout.as_str())
+    .bind(now.saturating_sub(MINUTE_SECS))
+    .fetch_all(state.pool())
+    .await?;
+    let in_window = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    if in_window < limit {
+        return Ok(None);
+    }
+    // Below the limit again once all but `limit - 1` of them are older than a minute.
+    let index = usize::try_from(in_window - limit).unwrap_or(0);
+    let oldest: i64 =
+        rows.get(index).map(|row| row.try_get("created_at")).transpose()?.unwrap_or(now);
+    let retry_after_secs =
+        u64::try_from(oldest.saturating_add(MINUTE_SECS).saturating_sub(now)).unwrap_or(1).max(1);
+    Ok(Some(MethodUnavailable::AttemptsPerMinuteUsedUp {
+        scope: AttemptBudget::IdentityNumber,
+        retry_after_secs,
+    }))
 }
 
 /// Counted attempts (not provider timeouts) of the current platform day.
 struct UsedToday {
     by_user_and_method: HashMap<String, i64>,
-    /// On the identity number, by anyone, manual review excluded.
+    /// On the identity number, by anyone, manual review and face excluded.
     identity: i64,
+    /// Face attempts on the identity number, by anyone.
+    face_today: i64,
 }
 
 impl UsedToday {
@@ -493,18 +542,27 @@ async fn attempts_today(
     for row in rows {
         by_user_and_method.insert(row.try_get::<String, _>("method")?, row.try_get::<i64, _>("n")?);
     }
-    let identity: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM verification_attempts
-         WHERE number_hmac = $1 AND created_at >= $2 AND outcome <> $3 AND method <> $4",
+    let rows = sqlx::query(
+        "SELECT method, COUNT(*) AS n FROM verification_attempts
+         WHERE number_hmac = $1 AND created_at >= $2 AND outcome <> $3
+         GROUP BY method",
     )
     .bind(number_hmac)
     .bind(since)
     .bind(timeout)
-    .bind(VerificationMethod::ManualReview.as_str())
-    .fetch_one(state.pool())
-    .await?
-    .try_get("n")?;
-    Ok(UsedToday { by_user_and_method, identity })
+    .fetch_all(state.pool())
+    .await?;
+    let (mut identity, mut face_today) = (0, 0);
+    for row in rows {
+        let method: String = row.try_get("method")?;
+        let n: i64 = row.try_get("n")?;
+        match VerificationMethod::parse(&method) {
+            Some(VerificationMethod::Face) => face_today += n,
+            Some(VerificationMethod::ManualReview) => {}
+            _ => identity += n,
+        }
+    }
+    Ok(UsedToday { by_user_and_method, identity, face_today })
 }
 
 /// Attempts of `method` left today for this user and identity number: the smaller budget.
@@ -520,6 +578,9 @@ pub(crate) async fn attempts_left(
     let left = |limit: u32, used: i64| {
         u32::try_from(i64::from(limit).saturating_sub(used).max(0)).unwrap_or(0)
     };
+    if method == VerificationMethod::Face {
+        return Ok(left(limits.face_attempts_per_day, used.face_today));
+    }
     let by_method = left(limits.attempts_per_method_per_day, used.by_method(method));
     if method == VerificationMethod::ManualReview {
         return Ok(by_method);
@@ -551,6 +612,22 @@ pub(crate) async fn record_attempt<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
+    record_attempt_with_reasons(executor, attempt, outcome, failure, &[]).await
+}
+
+/// [`record_attempt`] with the liveness reasons of a face attempt.
+pub(crate) async fn record_attempt_with_reasons<'e, E>(
+    executor: E,
+    attempt: &Attempt<'_>,
+    outcome: AttemptOutcome,
+    failure: Option<(FailureReason, Option<MismatchedElement>)>,
+    reasons: &[LivenessReason],
+) -> Result<(), AppError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let reasons = (!reasons.is_empty())
+        .then(|| reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
     let (reason_code, element) = match failure {
         Some((reason, element)) => (Some(reason.as_str()), element.map(MismatchedElement::as_str)),
         None => (None, None),
@@ -558,8 +635,9 @@ where
     sqlx::query(
         "INSERT INTO verification_attempts (id, user_id, verification_id, method, outcome,
                                             reason_code, mismatched_element, document_type,
-                                            number_masked, number_hmac, app_version, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                            number_masked, number_hmac, app_version, created_at,
+                                            reasons)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(new_id())
     .bind(attempt.user_id)
@@ -573,6 +651,7 @@ where
     .bind(&attempt.verification.number_hmac)
     .bind(attempt.app_version.as_deref())
     .bind(attempt.now)
+    .bind(reasons)
     .execute(executor)
     .await?;
     Ok(())
@@ -606,6 +685,16 @@ fn from_body(body: ErrorBody) -> AppError {
         Some(details) => error.with_details(details),
         None => error,
     }
+}
+
+/// The stored `reasons` column: comma-separated liveness reason codes.
+fn parse_reasons(stored: Option<&str>) -> Result<Vec<LivenessReason>, AppError> {
+    stored
+        .unwrap_or("")
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| LivenessReason::parse(r).ok_or_else(|| corrupt("reasons", r)))
+        .collect()
 }
 
 fn corrupt(column: &'static str, value: &str) -> AppError {

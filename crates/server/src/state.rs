@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sqlx::AnyPool;
+use tokio::sync::Semaphore;
 
 use crate::clock::{Clock, SystemClock};
 use crate::db::{self, Backend, DbConfig};
 use crate::error::AppError;
+use crate::liveness::LivenessAnalysis;
 use crate::passwords::{PasswordCost, Passwords};
 use crate::providers::Providers;
 use crate::rate_limit::RateLimiter;
@@ -45,6 +47,21 @@ pub struct Limits {
     /// Signature changes (create, rename, default, delete) allowed per user per minute. High
     /// enough for an app's outbox catching up after a day offline, low enough to stop a loop.
     pub signature_changes_per_minute: u32,
+    /// Face recognition attempts on one identity number in any 60 s, by any user (like
+    /// commercial providers). Face attempts have their own budgets: they count neither against
+    /// `attempts_per_method_per_day` nor against `attempts_per_identity_per_day`.
+    pub face_attempts_per_minute: u32,
+    /// Face recognition attempts on one identity number per platform day, by any user;
+    /// provider timeouts are not counted.
+    pub face_attempts_per_day: u32,
+    /// Liveness analyses running at once; further submissions wait for a slot.
+    pub face_analyses_in_parallel: u32,
+    /// How long a submission waits for an analysis slot before it answers 503
+    /// `face_unavailable` (`details.reason = "busy"`), consuming nothing.
+    pub face_analysis_wait_secs: u64,
+    /// Seconds a face clip is kept after its analysis. 0 (the default): deleted right after
+    /// the analysis; otherwise the retention job deletes it once the period has passed.
+    pub face_video_retention_secs: u64,
 }
 
 impl Default for Limits {
@@ -61,6 +78,11 @@ impl Default for Limits {
             alipay_session_ttl_secs: 300,
             photo_retention_days: 30,
             signature_changes_per_minute: 120,
+            face_attempts_per_minute: 15,
+            face_attempts_per_day: 30,
+            face_analyses_in_parallel: 2,
+            face_analysis_wait_secs: 30,
+            face_video_retention_secs: 0,
         }
     }
 }
@@ -88,6 +110,12 @@ pub struct Settings {
     /// the artifact URLs of update manifests. `None`: `http://` and the request's `Host` header,
     /// which is right for the sandbox but should not be trusted in production.
     pub public_url: Option<String>,
+    /// The liveness analysis of face recognition. `None` (the default until the analyser of
+    /// `signet-vision` + `signet-video` is integrated): the server does not pretend to analyse;
+    /// the face endpoints answer 503 `face_unavailable` (`details.reason = "no_analyser"`) and
+    /// the chooser lists face as `not_offered`. Integrators set it with [`Settings::with_liveness`]
+    /// (and make it the default here once the real analyser exists).
+    pub liveness: Option<Arc<dyn LivenessAnalysis>>,
 }
 
 impl Default for Settings {
@@ -101,6 +129,7 @@ impl Default for Settings {
             blob_dir: None,
             releases_dir: None,
             public_url: None,
+            liveness: None,
         }
     }
 }
@@ -124,7 +153,14 @@ impl Settings {
             blob_dir: None,
             releases_dir: None,
             public_url: None,
+            liveness: None,
         }
+    }
+
+    /// Face recognition analyses clips with `analyser` (see [`Settings::liveness`]).
+    pub fn with_liveness(mut self, analyser: Arc<dyn LivenessAnalysis>) -> Self {
+        self.liveness = Some(analyser);
+        self
     }
 
     pub fn with_blob_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -174,6 +210,7 @@ impl std::fmt::Debug for Settings {
             .field("blob_dir", &self.blob_dir)
             .field("releases_dir", &self.releases_dir)
             .field("public_url", &self.public_url)
+            .field("liveness", &self.liveness.as_ref().map(|_| "installed"))
             .finish()
     }
 }
@@ -199,6 +236,8 @@ struct Inner {
     blob_dir: PathBuf,
     releases_dir: PathBuf,
     public_url: Option<String>,
+    liveness: Option<Arc<dyn LivenessAnalysis>>,
+    face_analysis_slots: Arc<Semaphore>,
 }
 
 /// The blob directory of `db` when none is configured.
@@ -266,6 +305,10 @@ impl AppState {
                 blob_dir,
                 releases_dir,
                 public_url,
+                liveness: settings.liveness,
+                face_analysis_slots: Arc::new(Semaphore::new(
+                    usize::try_from(settings.limits.face_analyses_in_parallel.max(1)).unwrap_or(1),
+                )),
             }),
         })
     }
@@ -327,6 +370,16 @@ impl AppState {
     /// The configured public URL, normalised (no trailing slash).
     pub fn public_url(&self) -> Option<&str> {
         self.inner.public_url.as_deref()
+    }
+
+    /// The liveness analysis, when one is installed ([`Settings::liveness`]).
+    pub(crate) fn liveness(&self) -> Option<&Arc<dyn LivenessAnalysis>> {
+        self.inner.liveness.as_ref()
+    }
+
+    /// Slots for liveness analyses ([`Limits::face_analyses_in_parallel`]).
+    pub(crate) fn face_analysis_slots(&self) -> &Arc<Semaphore> {
+        &self.inner.face_analysis_slots
     }
 
     /// Whether the sandbox tester pages are served.

@@ -43,6 +43,8 @@ pub const TABLES: &[&str] = &[
     "alipay_sessions",
     "manual_uploads",
     "manual_reviews",
+    "face_challenges",
+    "face_uploads",
     "review_decisions",
     "reviewer_sessions",
     "signatures",
@@ -180,6 +182,7 @@ pub fn test_settings(clock: Arc<ManualClock>) -> Settings {
         blob_dir: None,
         releases_dir: None,
         public_url: None,
+        liveness: None,
     }
 }
 
@@ -220,6 +223,14 @@ impl Reply {
 impl Harness {
     pub async fn new(db: DbConfig) -> Self {
         Self::with_limits(db, None).await
+    }
+
+    /// A harness whose test settings `adjust` changes (limits, an installed analyser).
+    pub async fn with_settings(db: DbConfig, adjust: impl FnOnce(Settings) -> Settings) -> Self {
+        let clock = Arc::new(ManualClock::new(START));
+        let settings = adjust(test_settings(clock.clone()));
+        let state = AppState::open_with(db, settings).await.expect("open the state");
+        Self { state, clock }
     }
 
     pub async fn with_limits(db: DbConfig, limits: Option<Limits>) -> Self {

@@ -7,6 +7,7 @@ mod common;
 mod alipay;
 mod cli;
 mod demo;
+mod face;
 mod http;
 mod input;
 mod logs;

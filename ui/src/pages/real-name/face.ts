@@ -32,7 +32,7 @@ import { expiredNow, finishAttempt, flow, focusLater, freshFace, go, handleMetho
 
 const HINTS: readonly FaceHint[] = ["ready", "no_face", "multiple_faces", "too_far", "too_close", "too_dark", "off_centre"];
 
-const REASONS: readonly LivenessReason[] = [
+const REASONS = [
   "challenge_invalid",
   "challenge_expired",
   "challenge_used",
@@ -50,14 +50,15 @@ const REASONS: readonly LivenessReason[] = [
   "no_mouth_movement",
   "rigid_motion",
   "face_mismatch",
-];
+] as const satisfies readonly LivenessReason[];
+type KnownReason = (typeof REASONS)[number];
 
 const CAMERA_ERRORS = ["no_camera", "busy", "permission_denied", "failed"] as const;
 type CameraErrorKind = (typeof CAMERA_ERRORS)[number];
 
 /** The plain next step for a reason a clip did not pass. */
 export function livenessText(reason: string): string {
-  return (REASONS as readonly string[]).includes(reason) ? t(`rn.liveness.${reason as LivenessReason}`) : t("rn.liveness.unknown");
+  return (REASONS as readonly string[]).includes(reason) ? t(`rn.liveness.${reason as KnownReason}`) : t("rn.liveness.unknown");
 }
 
 function hintText(hint: string): string {
