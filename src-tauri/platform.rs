@@ -10,9 +10,10 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use signet_domain::api::{
-    AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, Health, IdentityAccepted,
-    ManualReviewStatus, ManualUpload, ManualUploadRequest, PhoneChallenge, PhoneRequest,
-    PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest, SignatureInfo,
+    AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, FaceChallenge,
+    FaceChallengeRequest, FaceSubmitRequest, FaceUpload, FaceUploadRequest, Health,
+    IdentityAccepted, ManualReviewStatus, ManualUpload, ManualUploadRequest, PhoneChallenge,
+    PhoneRequest, PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest, SignatureInfo,
     SignatureList, SignatureRename, SignatureUpload, SmsCodeRequest, VerificationResult,
     APP_VERSION_HEADER,
 };
@@ -20,10 +21,6 @@ use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
 
 use crate::error::{AppError, AppResult};
-use crate::face::wire::{
-    FaceChallenge, FaceChallengeRequest, FaceResult, FaceSubmitRequest, FaceUpload,
-    FaceUploadRequest,
-};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -303,7 +300,7 @@ impl PlatformClient {
         token: &Sensitive<String>,
         verification_id: &str,
         request: &FaceSubmitRequest,
-    ) -> AppResult<FaceResult> {
+    ) -> AppResult<VerificationResult> {
         let path = method_path(verification_id, "face/submit")?;
         self.send(Method::POST, &path, Some(request), Some(token)).await
     }

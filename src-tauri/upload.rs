@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use signet_domain::api::{
-    ManualPhotoKind, ManualUpload, ManualUploadRequest, MANUAL_UPLOAD_CHUNK_BYTES,
-    MANUAL_UPLOAD_MAX_CHUNK_BYTES,
+    FaceUpload, FaceUploadRequest, ManualPhotoKind, ManualUpload, ManualUploadRequest,
+    MANUAL_UPLOAD_CHUNK_BYTES, MANUAL_UPLOAD_MAX_CHUNK_BYTES,
 };
 use signet_domain::{ErrorCode, Sensitive};
 
 use crate::error::{AppError, AppResult};
-use crate::face::wire::{FaceUpload, FaceUploadRequest};
 use crate::platform::PlatformClient;
 use crate::session::Session;
 

@@ -1,27 +1,25 @@
-//! The live framing hint under the preview ("请面向光源", "画面中只保留一人", ...).
-//!
-//! Stand-in until `signet_vision` is available: brightness only (too dark, or ready). With the
-//! vision crate, [`HintEngine::hint`] runs its face detector and `preflight`.
+//! The live framing hint under the preview ("请面向光源", "画面中只保留一人", ...): the vision
+//! crate's face detector and its `preflight` advice on a preview frame.
 
-use serde::Serialize;
+use std::sync::OnceLock;
 
-use super::source::mean_luma;
+use signet_vision::FaceDetector;
 
-/// What the user should change before recording; `Ready` when nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hint {
-    Ready,
-    NoFace,
-    MultipleFaces,
-    TooFar,
-    TooClose,
-    TooDark,
-    OffCentre,
+pub use signet_vision::Hint;
+
+/// One detector for the app's lifetime (loading it optimises the model: do it once).
+fn detector() -> Option<&'static FaceDetector> {
+    static DETECTOR: OnceLock<Option<FaceDetector>> = OnceLock::new();
+    DETECTOR
+        .get_or_init(|| match FaceDetector::new() {
+            Ok(detector) => Some(detector),
+            Err(e) => {
+                tracing::error!("face detector unavailable; hints show brightness only: {e}");
+                None
+            }
+        })
+        .as_ref()
 }
-
-/// Mean luma under which the picture is too dark to analyse.
-pub const DARK_LUMA: f32 = 50.0;
 
 #[derive(Default)]
 pub struct HintEngine {}
@@ -31,11 +29,18 @@ impl HintEngine {
         Self {}
     }
 
-    pub fn hint(&mut self, rgb: &[u8], _width: u32, _height: u32) -> Hint {
-        if mean_luma(rgb) < DARK_LUMA {
-            Hint::TooDark
-        } else {
-            Hint::Ready
+    pub fn hint(&mut self, rgb: &[u8], width: u32, height: u32) -> Hint {
+        match detector() {
+            Some(detector) => {
+                let faces = detector.detect(rgb, width, height);
+                signet_vision::preflight(rgb, width, height, &faces)
+            }
+            // Without the detector (it failed to load): brightness only; the platform checks
+            // the recording anyway.
+            None if super::source::mean_luma(rgb) < signet_vision::preflight::MIN_BRIGHTNESS => {
+                Hint::TooDark
+            }
+            None => Hint::Ready,
         }
     }
 }

@@ -6,9 +6,9 @@ use tauri::State;
 use crate::camera::actor::Options;
 use crate::camera::{self, CameraDevice, PreviewSink, PreviewStatus, SourceInfo};
 use crate::error::{AppError, AppResult};
-use crate::face::wire::{FaceChallenge, FaceResult};
 use crate::face::{self, FaceUploadProgress, RecordingSummary};
 use crate::AppState;
+use signet_domain::api::{FaceChallenge, VerificationResult};
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
@@ -161,7 +161,7 @@ pub async fn face_upload_submit(
     state: State<'_, AppState>,
     request: FaceSubmitForm,
     on_progress: Channel<FaceUploadProgress>,
-) -> AppResult<FaceResult> {
+) -> AppResult<VerificationResult> {
     face::upload_and_submit(
         &state.session,
         &state.face_drafts,

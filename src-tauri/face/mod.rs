@@ -7,8 +7,6 @@
 //! once uploaded and submitted, when the user records again or leaves, at sign-out and when
 //! another user signs in.
 
-pub mod wire;
-
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -20,7 +18,9 @@ use crate::camera::Recording;
 use crate::error::{AppError, AppResult};
 use crate::session::Session;
 use crate::upload::{self, UploadTarget};
-use wire::{FaceChallenge, FaceChallengeRequest, FaceResult, FaceSubmitRequest};
+use signet_domain::api::{
+    FaceChallenge, FaceChallengeRequest, FaceSubmitRequest, VerificationResult,
+};
 
 #[derive(Default)]
 struct Drafts {
@@ -139,7 +139,7 @@ pub async fn upload_and_submit(
     verification_id: &str,
     challenge_id: &str,
     on_progress: impl Fn(FaceUploadProgress) + Send + Sync,
-) -> AppResult<FaceResult> {
+) -> AppResult<VerificationResult> {
     let user_id = session.user_id().await?;
     let recording = drafts
         .get(&user_id)
