@@ -7,6 +7,7 @@
 //! | `SIGNET_RECONNECT_SECS` | `5` | how often an offline app asks whether the platform is back |
 //! | `SIGNET_REVIEW_POLL_SECS` | `30` | how often a pending manual review's status is asked for |
 //! | `SIGNET_KIOSK_CONFIG` | `kiosk.json` in the OS app-config directory | the kiosk configuration file ([`crate::kiosk`]) |
+//! | `SIGNET_CAMERA` | the machine's cameras | `synthetic` or `synthetic:<scenario>` (`talking_head`, `held_up_photo`, `no_face`, `two_faces`, `frozen`, `looped`, `dark`): a generated camera for tests and demonstrations ([`crate::camera`]) |
 //!
 //! On the command line, `--kiosk` turns kiosk mode on whatever the file says.
 

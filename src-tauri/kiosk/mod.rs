@@ -10,9 +10,10 @@
 //!
 //! Nothing is kept between users: a kiosk session never writes the keyring
 //! ([`crate::session::Session::new_kiosk`]), and [`end_session`] — the user's sign-out, the idle
-//! sign-out the UI counts down to, an administrator leaving — drops the drafts in memory, wipes
-//! the local store ([`crate::store::Store::wipe_user_data`]) and the webview's storage. The
-//! store is wiped at start too, for whatever a crash or a power cut left behind.
+//! sign-out the UI counts down to, an administrator leaving — releases the camera, drops the
+//! drafts and recordings in memory, wipes the local store
+//! ([`crate::store::Store::wipe_user_data`]) and the webview's storage. The store is wiped at
+//! start too, for whatever a crash or a power cut left behind.
 
 pub mod config;
 pub mod pin;
