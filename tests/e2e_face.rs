@@ -54,13 +54,14 @@ async fn record_and_submit(app: &mut AppWindow) {
     app.find("rn-face-recording").await;
     app.find("rn-face-ring").await;
     app.screenshot("face-recording").await;
-    // The review, or the error that kept the recording from it.
-    let shown = app
-        .wait_for("[data-testid=\"rn-face-review\"], [data-testid=\"rn-face-error\"][data-code]")
-        .await;
-    if shown.attr("data-testid").await.unwrap().as_deref() == Some("rn-face-error") {
+    // The review, or what kept the recording from it.
+    let css = "[data-testid=\"rn-face-review\"], [data-testid=\"rn-face-error\"][data-code], \
+               [data-testid=\"rn-face-record-failed\"]";
+    let shown = app.wait_for(css).await;
+    let id = shown.attr("data-testid").await.unwrap();
+    if id.as_deref() != Some("rn-face-review") {
         let code = shown.attr("data-code").await.unwrap();
-        panic!("the recording failed: {code:?} {}", shown.text().await.unwrap());
+        panic!("the recording failed: {id:?} {code:?} {}", shown.text().await.unwrap());
     }
     app.find("rn-face-filmstrip").await;
     app.screenshot("face-review").await;

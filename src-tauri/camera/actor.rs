@@ -407,6 +407,12 @@ impl Actor {
     fn record_frame(&mut self, rgb: &[u8], width: u32, height: u32) -> Result<(), CameraError> {
         let Some(r) = self.recording.as_mut() else { return Ok(()) };
         let pts = r.started.elapsed().as_millis() as u64;
+        // A frame that came late, past the end: the recording ends without it, so it never
+        // lasts longer than asked (a busy machine delays frames, not the limit).
+        if pts > r.max_ms && r.frames > 0 {
+            self.finish_recording();
+            return Ok(());
+        }
         if r.recorder.is_none() {
             let recorder = new_recorder(width, height)?;
             r.media_type = recorder.media_type();

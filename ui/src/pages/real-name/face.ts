@@ -144,6 +144,7 @@ function startCountdown(): void {
     return;
   }
   face.error = null;
+  face.recordFailed = false;
   face.stage = "countdown";
   face.countdown = 3;
   rerender();
@@ -196,10 +197,14 @@ async function record(): Promise<void> {
     logError("face_record", apiError);
     if (flow.face !== face) return;
     face.stage = "challenge";
-    face.error = apiError;
-    if (apiError.code === "camera_unavailable") face.camera = "error";
-    face.cameraError = apiError.code === "camera_unavailable" ? apiError : face.cameraError;
+    if (apiError.code === "camera_unavailable") {
+      face.camera = "error";
+      face.cameraError = apiError;
+    } else if (!handleMethodError("face", apiError)) {
+      face.recordFailed = true;
+    }
     rerender();
+    focusLater("rn-face-record");
   }
 }
 
@@ -547,6 +552,14 @@ function renderCamera(): HTMLElement {
             h("p", null, t("rn.face.previewStopped")),
             h("button", { type: "button", class: "btn btn-secondary btn-small", "data-testid": "rn-face-restart", on: { click: () => void startCamera() } }, t("rn.face.restartCamera")),
           ),
+        )
+      : null,
+    face.recordFailed
+      ? h(
+          "div",
+          { class: "rn-panel rn-panel-warning", role: "alert", "data-testid": "rn-face-record-failed" },
+          icon("alert", "icon rn-panel-icon"),
+          h("div", { class: "rn-panel-body" }, h("p", null, t("rn.face.recordFailed"))),
         )
       : null,
     errorBox("rn-face-error", face.error),

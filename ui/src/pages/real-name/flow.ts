@@ -137,6 +137,8 @@ export interface FaceDraft {
   elapsedMs: number;
   /** `face_record_finish` was asked for: the recording is being finished. */
   finishing: boolean;
+  /** The last recording did not finish (the camera stopped, or it came out too short). */
+  recordFailed: boolean;
   recording: RecordingSummary | null;
   progress: FaceUploadProgress | null;
   error: ApiError | null;
@@ -155,6 +157,7 @@ export function freshFace(): FaceDraft {
     countdown: 0,
     elapsedMs: 0,
     finishing: false,
+    recordFailed: false,
     recording: null,
     progress: null,
     error: null,
