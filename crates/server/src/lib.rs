@@ -29,6 +29,7 @@ mod alipay;
 mod auth;
 mod blobs;
 pub mod cli;
+mod clip_analysis;
 mod clock;
 mod db;
 mod demo;
@@ -57,6 +58,7 @@ mod uploads;
 
 pub use accounts::{add_user, normalize_account, set_real_name, MAX_DISPLAY_NAME_CHARS};
 pub use alipay::SANDBOX_ALIPAY_AUTHORIZE_PATH;
+pub use clip_analysis::ClipAnalysis;
 pub use clock::{
     platform_date, platform_day_start, Clock, ManualClock, SystemClock, PLATFORM_UTC_OFFSET_SECS,
 };

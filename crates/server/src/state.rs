@@ -9,6 +9,7 @@ use std::sync::Arc;
 use sqlx::AnyPool;
 use tokio::sync::Semaphore;
 
+use crate::clip_analysis::ClipAnalysis;
 use crate::clock::{Clock, SystemClock};
 use crate::db::{self, Backend, DbConfig};
 use crate::error::AppError;
@@ -110,11 +111,10 @@ pub struct Settings {
     /// the artifact URLs of update manifests. `None`: `http://` and the request's `Host` header,
     /// which is right for the sandbox but should not be trusted in production.
     pub public_url: Option<String>,
-    /// The liveness analysis of face recognition. `None` (the default until the analyser of
-    /// `signet-vision` + `signet-video` is integrated): the server does not pretend to analyse;
-    /// the face endpoints answer 503 `face_unavailable` (`details.reason = "no_analyser"`) and
-    /// the chooser lists face as `not_offered`. Integrators set it with [`Settings::with_liveness`]
-    /// (and make it the default here once the real analyser exists).
+    /// The liveness analysis of face recognition: by default [`ClipAnalysis`] (`signet-video`
+    /// decoding + `signet-vision` face detection and liveness). `None`: the face endpoints
+    /// answer 503 `face_unavailable` (`details.reason = "no_analyser"`) and the chooser lists
+    /// face as `not_offered`. Tests script answers with [`Settings::with_liveness`].
     pub liveness: Option<Arc<dyn LivenessAnalysis>>,
 }
 
@@ -129,7 +129,7 @@ impl Default for Settings {
             blob_dir: None,
             releases_dir: None,
             public_url: None,
-            liveness: None,
+            liveness: Some(ClipAnalysis::shared()),
         }
     }
 }
@@ -153,8 +153,14 @@ impl Settings {
             blob_dir: None,
             releases_dir: None,
             public_url: None,
-            liveness: None,
+            liveness: Some(ClipAnalysis::shared()),
         }
+    }
+
+    /// Face recognition without a liveness analysis: the face method is not offered.
+    pub fn without_liveness(mut self) -> Self {
+        self.liveness = None;
+        self
     }
 
     /// Face recognition analyses clips with `analyser` (see [`Settings::liveness`]).

@@ -3,7 +3,7 @@
 //!
 //! - [`FaceDetector`] runs MediaPipe's BlazeFace short-range model (committed under `models/`,
 //!   converted to ONNX, run with tract) and returns [`Face`]s with six keypoints.
-//! - [`preflight`] turns one camera frame and its faces into a [`Hint`] for the live preview.
+//! - [`preflight()`] turns one camera frame and its faces into a [`Hint`] for the live preview.
 //! - [`liveness::Analyzer`] watches a whole clip frame by frame and reports
 //!   [`liveness::Finding`]s: no face, several faces, frozen or looped feed, a mouth that does not move
 //!   relative to the face, a face that moves only as a whole (a held-up photo).

@@ -149,7 +149,7 @@ pub fn portrait(width: u32, height: u32, face_centre: Point, face_height: f32) -
 /// A deterministic, endless synthetic clip. As an iterator it yields `(pts_ms, rgb)` frame after
 /// frame at its frame rate (take as many as needed); [`SyntheticClip::frame_at`] renders any moment
 /// for a live preview.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SyntheticClip {
     scenario: Scenario,
     width: u32,
@@ -159,6 +159,20 @@ pub struct SyntheticClip {
     motion: Motion,
     background: Vec<u8>,
     next_frame: u64,
+}
+
+impl std::fmt::Debug for SyntheticClip {
+    // Without the background's pixels.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyntheticClip")
+            .field("scenario", &self.scenario)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("fps", &self.fps)
+            .field("seed", &self.seed)
+            .field("next_frame", &self.next_frame)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The per-seed variation of the movements.

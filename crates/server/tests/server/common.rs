@@ -182,7 +182,7 @@ pub fn test_settings(clock: Arc<ManualClock>) -> Settings {
         blob_dir: None,
         releases_dir: None,
         public_url: None,
-        liveness: None,
+        liveness: Some(signet_server::ClipAnalysis::shared()),
     }
 }
 

@@ -158,7 +158,7 @@ async fn scripted_with(
     (h, analysis)
 }
 
-async fn add_and_sign_in(h: &Harness, account: &str) -> String {
+pub(crate) async fn add_and_sign_in(h: &Harness, account: &str) -> String {
     h.add_staff(account, "pw").await;
     h.sign_in(account, "pw").await.tokens().access_token.expose().clone()
 }
@@ -195,7 +195,7 @@ async fn verification_of(h: &Harness, token: &str, number: &str, name: &str) -> 
     reply.body["verification_id"].as_str().unwrap().to_owned()
 }
 
-async fn verification(h: &Harness, token: &str) -> String {
+pub(crate) async fn verification(h: &Harness, token: &str) -> String {
     verification_of(h, token, ID, NAME).await
 }
 
@@ -258,13 +258,13 @@ async fn submit(h: &Harness, token: &str, vid: &str, challenge_id: &str, upload_
 }
 
 /// Challenge, upload, submit: one whole attempt with `bytes`.
-async fn attempt(h: &Harness, token: &str, vid: &str, bytes: &[u8]) -> Reply {
+pub(crate) async fn attempt(h: &Harness, token: &str, vid: &str, bytes: &[u8]) -> Reply {
     let challenge_id = new_challenge(h, token, vid).await;
     let upload_id = upload(h, token, vid, bytes).await;
     submit(h, token, vid, &challenge_id, &upload_id).await
 }
 
-fn reasons(reply: &Reply) -> Vec<&str> {
+pub(crate) fn reasons(reply: &Reply) -> Vec<&str> {
     reply.body["reasons"]
         .as_array()
         .map(|r| r.iter().filter_map(Value::as_str).collect())
@@ -305,7 +305,7 @@ fn blob_files(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn me_status(h: &Harness, token: &str) -> String {
+pub(crate) async fn me_status(h: &Harness, token: &str) -> String {
     h.me(token).await.body["real_name_status"].as_str().unwrap().to_owned()
 }
 
@@ -363,7 +363,7 @@ async fn challenge_has_four_to_six_digits_and_expires_in_two_minutes(db: DbConfi
 }
 
 async fn without_an_analyser_face_is_not_offered_and_answers_503(db: DbConfig) {
-    let h = Harness::new(db).await;
+    let h = Harness::with_settings(db, Settings::without_liveness).await;
     let token = add_and_sign_in(&h, "staff01").await;
     let accepted = identity(&h, &token, "id_card", ID, NAME).await;
     assert_eq!(method(&accepted, "face")["reason"]["kind"], "not_offered");

@@ -8,6 +8,7 @@ mod alipay;
 mod cli;
 mod demo;
 mod face;
+mod face_clips;
 mod http;
 mod input;
 mod logs;

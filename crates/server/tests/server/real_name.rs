@@ -13,7 +13,7 @@ use signet_server::{
 use crate::common::{test_settings, Harness, Reply, START};
 
 on_both_backends!(
-    valid_identity_returns_the_methods_with_face_not_offered,
+    valid_identity_returns_every_method_available_for_an_id_card,
     spec_invalid_vectors_are_rejected_with_the_precise_error_kind_and_nothing_stored,
     legacy_fifteen_digit_number_is_converted_and_said_so,
     non_id_card_documents_can_use_manual_review_only,
@@ -119,7 +119,7 @@ fn available(reply: &Reply) -> Vec<String> {
         .collect()
 }
 
-async fn valid_identity_returns_the_methods_with_face_not_offered(db: DbConfig) {
+async fn valid_identity_returns_every_method_available_for_an_id_card(db: DbConfig) {
     let (h, token) = signed_in(db).await;
 
     let reply = submit(&h, &token, "id_card", " 11010519491231002x ", " 王芳 ").await;
@@ -140,7 +140,7 @@ async fn valid_identity_returns_the_methods_with_face_not_offered(db: DbConfig) 
             { "method": "bank_card", "available": true },
             { "method": "alipay", "available": true },
             { "method": "phone", "available": true },
-            { "method": "face", "available": false, "reason": { "kind": "not_offered" } },
+            { "method": "face", "available": true },
             { "method": "manual_review", "available": true },
         ])
     );
