@@ -1,26 +1,19 @@
 //! Face recognition (人脸识别认证) end to end with the synthetic camera (`SIGNET_CAMERA`): the
 //! face-data consent, the preview with its live hint, the digits, the countdown and recording,
-//! the review, the upload and the platform's answer (its liveness analysis is the vision crate
-//! on the decoded clip, its face comparison the sandbox); and the page shown without a camera.
+//! the review, the upload and the platform's answer (its own liveness analysis of the decoded
+//! clip, and the sandbox face comparison); and the page shown without a camera.
 //! Screenshots land in `target/e2e-screens/`.
 
 #![allow(clippy::unwrap_used)]
 
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use support::e2e::{
     as_wang_fang_choose, fill_identity, scenario, to_identity_step, AppWindow, Desktop,
 };
-use support::face::VisionAnalysis;
 use support::Platform;
-
-async fn platform_with_face(dir: &std::path::Path) -> Platform {
-    let analysis = Arc::new(VisionAnalysis::new());
-    Platform::start_with(dir, |settings| settings.with_liveness(analysis)).await
-}
 
 /// A machine whose camera is the synthetic one playing `scenario`.
 fn desktop(name: &str, platform: &Platform, scenario: &str) -> Desktop {
@@ -72,7 +65,7 @@ async fn record_and_submit(app: &mut AppWindow) {
 fn the_preview_shows_the_camera_with_its_hint_and_keeps_coming() {
     scenario("face-preview", |name| async move {
         let dir = tempfile::tempdir().unwrap();
-        let platform = platform_with_face(dir.path()).await;
+        let platform = Platform::start(dir.path()).await;
         let mut desktop = desktop(&name, &platform, "talking_head");
         let mut app = desktop.launch().await;
         as_wang_fang_choose(&mut app, "face").await;
@@ -98,7 +91,7 @@ fn the_preview_shows_the_camera_with_its_hint_and_keeps_coming() {
 fn a_dark_room_says_face_the_light_and_start_waits() {
     scenario("face-dark", |name| async move {
         let dir = tempfile::tempdir().unwrap();
-        let platform = platform_with_face(dir.path()).await;
+        let platform = Platform::start(dir.path()).await;
         let mut desktop = desktop(&name, &platform, "dark");
         let mut app = desktop.launch().await;
         as_wang_fang_choose(&mut app, "face").await;
@@ -115,7 +108,7 @@ fn a_dark_room_says_face_the_light_and_start_waits() {
 fn without_a_camera_the_page_says_what_to_do_and_offers_other_methods() {
     scenario("face-no-camera", |name| async move {
         let dir = tempfile::tempdir().unwrap();
-        let platform = platform_with_face(dir.path()).await;
+        let platform = Platform::start(dir.path()).await;
         // This machine has no camera: the real camera path answers "no camera".
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
@@ -137,7 +130,7 @@ fn without_a_camera_the_page_says_what_to_do_and_offers_other_methods() {
 fn a_talking_head_reading_the_digits_is_verified() {
     scenario("face-success", |name| async move {
         let dir = tempfile::tempdir().unwrap();
-        let platform = platform_with_face(dir.path()).await;
+        let platform = Platform::start(dir.path()).await;
         let mut desktop = desktop(&name, &platform, "talking_head");
         let mut app = desktop.launch().await;
         as_wang_fang_choose(&mut app, "face").await;
@@ -155,7 +148,7 @@ fn a_talking_head_reading_the_digits_is_verified() {
 fn a_held_up_photo_fails_with_its_next_steps_and_both_choices() {
     scenario("face-photo", |name| async move {
         let dir = tempfile::tempdir().unwrap();
-        let platform = platform_with_face(dir.path()).await;
+        let platform = Platform::start(dir.path()).await;
         let mut desktop = desktop(&name, &platform, "held_up_photo");
         let mut app = desktop.launch().await;
         as_wang_fang_choose(&mut app, "face").await;
@@ -176,7 +169,7 @@ fn a_held_up_photo_fails_with_its_next_steps_and_both_choices() {
 fn a_face_that_does_not_match_the_record_says_so() {
     scenario("face-mismatch", |name| async move {
         let dir = tempfile::tempdir().unwrap();
-        let platform = platform_with_face(dir.path()).await;
+        let platform = Platform::start(dir.path()).await;
         let mut desktop = desktop(&name, &platform, "talking_head");
         let mut app = desktop.launch().await;
         // 张伟: the sandbox face comparison never matches.

@@ -5,7 +5,6 @@
 
 pub mod browser;
 pub mod e2e;
-pub mod face;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -30,14 +29,8 @@ pub struct Platform {
 impl Platform {
     /// A fresh platform with the demo accounts, its data in `dir`.
     pub async fn start(dir: &Path) -> Self {
-        Self::start_with(dir, |settings| settings).await
-    }
-
-    /// As [`Platform::start`], with settings of the test's own (e.g. a liveness analyser, which
-    /// face recognition needs to be offered).
-    pub async fn start_with(dir: &Path, configure: impl FnOnce(Settings) -> Settings) -> Self {
         let clock = Arc::new(ManualClock::starting_now());
-        let settings = configure(Settings::for_tests().with_clock(clock.clone()));
+        let settings = Settings::for_tests().with_clock(clock.clone());
         let state = AppState::open_with(DbConfig::data_dir(dir), settings).await.unwrap();
         signet_server::seed_demo(&state).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
