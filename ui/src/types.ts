@@ -303,6 +303,8 @@ export interface FaceChallenge {
   digits: string;
   /** Unix seconds. */
   expires_at: number;
+  /** Seconds until `expires_at`, whatever this machine's clock says. */
+  expires_in: number;
   min_duration_ms: number;
   max_duration_ms: number;
 }

@@ -91,10 +91,9 @@ function acceptFaceConsent(): void {
 
 // ---- the digits, the countdown, the recording ------------------------------------------------
 
-/** Seconds left before the challenge expires (by this machine's clock). */
+/** Whether the digits stay valid long enough for a recording and its upload. */
 function challengeFresh(): boolean {
-  const challenge = flow.face.challenge;
-  return challenge !== null && challenge.expires_at * 1000 - Date.now() > 15_000;
+  return flow.face.challenge !== null && flow.face.challengeExpiresAt - Date.now() > 15_000;
 }
 
 async function fetchChallenge(): Promise<void> {
@@ -113,6 +112,7 @@ async function fetchChallenge(): Promise<void> {
     if (flow.face !== face) return;
     face.challengeBusy = false;
     face.challenge = challenge;
+    face.challengeExpiresAt = Date.now() + challenge.expires_in * 1000;
     face.stage = "challenge";
     rerender();
     focusLater("rn-face-record");

@@ -130,6 +130,8 @@ export interface FaceDraft {
   /** The latest framing hint (`ready`, `too_dark`, ...). */
   hint: string;
   challenge: FaceChallenge | null;
+  /** Epoch milliseconds (this machine's clock) when `challenge` expires. */
+  challengeExpiresAt: number;
   challengeBusy: boolean;
   /** 3, 2, 1 before the recording starts. */
   countdown: number;
@@ -153,6 +155,7 @@ export function freshFace(): FaceDraft {
     selected: null,
     hint: "ready",
     challenge: null,
+    challengeExpiresAt: 0,
     challengeBusy: false,
     countdown: 0,
     elapsedMs: 0,
