@@ -11,36 +11,15 @@ use std::time::Duration;
 
 use signet_app::camera::Recording;
 use signet_app::face::{self, FaceDrafts};
-use signet_app::real_name;
-use signet_app::secrets::{Keyring, SERVICE};
-use signet_app::session::{Session, SignInForm};
-use signet_app::store::Store;
+use signet_app::session::Session;
 use signet_domain::api::AttemptOutcome;
-use signet_domain::identity::{DocumentType, IdentityInput};
-use signet_domain::{ErrorCode, Sensitive};
+use signet_domain::ErrorCode;
 use signet_video::H264Recorder;
 use signet_vision::synthetic::{Scenario, SyntheticClip};
 use support::Platform;
 
 async fn signed_in(platform: &Platform, dir: &std::path::Path) -> Session {
-    let store = Store::open(dir).await.unwrap();
-    let session = Session::new(store, Keyring::new(SERVICE), &platform.url(), Arc::new(|_| {}));
-    let form = SignInForm {
-        account: "staff01".into(),
-        password: Sensitive::new("Signet-demo-1".into()),
-        server_url: platform.url(),
-    };
-    session.sign_in(form).await.unwrap();
-    session
-}
-
-async fn verification_id(session: &Session) -> String {
-    let input = IdentityInput {
-        document_type: DocumentType::IdCard,
-        number: Sensitive::new("11010519491231002X".into()),
-        name: "王芳".into(),
-    };
-    real_name::submit_identity(session, input).await.unwrap().verification_id
+    support::app_session(platform, dir, "staff01", "Signet-demo-1").await
 }
 
 /// Five seconds of the synthetic talking head, recorded as the camera thread records, at a
@@ -70,7 +49,7 @@ async fn a_face_clip_upload_resumes_after_the_platform_comes_back_and_verifies()
     let mut platform = Platform::start(server_dir.path()).await;
     let app_dir = tempfile::tempdir().unwrap();
     let session = Arc::new(signed_in(&platform, app_dir.path()).await);
-    let vid = verification_id(&session).await;
+    let vid = support::wang_fang_verification(&session).await;
     let challenge = face::challenge(&session, &vid).await.unwrap();
     assert!((4..=6).contains(&challenge.digits.len()), "{challenge:?}");
 

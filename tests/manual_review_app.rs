@@ -9,34 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use signet_app::manual_review::{self, ManualReviewDrafts, ReviewWatcher, UploadProgress};
-use signet_app::real_name;
-use signet_app::secrets::{Keyring, SERVICE};
-use signet_app::session::{Session, SignInForm};
-use signet_app::store::Store;
+use signet_app::session::Session;
 use signet_domain::api::{ManualPhotoKind, ManualReviewStatus, RejectReason, ReviewStatus};
-use signet_domain::identity::{DocumentType, IdentityInput};
-use signet_domain::{ErrorCode, Sensitive};
+use signet_domain::ErrorCode;
 use support::Platform;
 
 async fn signed_in(platform: &Platform, dir: &std::path::Path) -> Session {
-    let store = Store::open(dir).await.unwrap();
-    let session = Session::new(store, Keyring::new(SERVICE), &platform.url(), Arc::new(|_| {}));
-    let form = SignInForm {
-        account: "staff01".into(),
-        password: Sensitive::new("Signet-demo-1".into()),
-        server_url: platform.url(),
-    };
-    session.sign_in(form).await.unwrap();
-    session
-}
-
-async fn verification_id(session: &Session) -> String {
-    let input = IdentityInput {
-        document_type: DocumentType::IdCard,
-        number: Sensitive::new("11010519491231002X".into()),
-        name: "王芳".into(),
-    };
-    real_name::submit_identity(session, input).await.unwrap().verification_id
+    support::app_session(platform, dir, "staff01", "Signet-demo-1").await
 }
 
 /// A noisy grey photo (sharp, mid-bright; its JPEG spans several chunks) as a PNG.
@@ -73,7 +52,7 @@ async fn photos_upload_in_chunks_and_the_review_is_pending() {
     let platform = Platform::start(server_dir.path()).await;
     let app_dir = tempfile::tempdir().unwrap();
     let session = signed_in(&platform, app_dir.path()).await;
-    let vid = verification_id(&session).await;
+    let vid = support::wang_fang_verification(&session).await;
     let drafts = ManualReviewDrafts::default();
 
     let refused = manual_review::prepare_photo(
@@ -117,7 +96,7 @@ async fn an_upload_resumes_after_the_platform_comes_back() {
     let mut platform = Platform::start(server_dir.path()).await;
     let app_dir = tempfile::tempdir().unwrap();
     let session = Arc::new(signed_in(&platform, app_dir.path()).await);
-    let vid = verification_id(&session).await;
+    let vid = support::wang_fang_verification(&session).await;
     let drafts = Arc::new(ManualReviewDrafts::default());
     let total = prepare_both(&session, &drafts).await;
 
@@ -157,7 +136,7 @@ async fn submitted(
     dir: &std::path::Path,
 ) -> (Arc<Session>, ManualReviewStatus) {
     let session = Arc::new(signed_in(platform, dir).await);
-    let vid = verification_id(&session).await;
+    let vid = support::wang_fang_verification(&session).await;
     let drafts = ManualReviewDrafts::default();
     prepare_both(&session, &drafts).await;
     let status = manual_review::upload_and_submit(&session, &drafts, &vid, |_| {}).await.unwrap();

@@ -5,27 +5,15 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use signet_app::real_name::{self, BankCardForm, MethodInput};
-use signet_app::secrets::{Keyring, SERVICE};
-use signet_app::session::{Session, SessionView, SignInForm};
-use signet_app::store::Store;
+use signet_app::session::{Session, SessionView};
 use signet_domain::api::{AttemptOutcome, MismatchedElement, RealNameStatus};
 use signet_domain::identity::{DocumentType, IdentityInput, VerificationMethod};
 use signet_domain::{ErrorCode, Sensitive};
 use support::Platform;
 
 async fn signed_in(platform: &Platform, dir: &std::path::Path, account: &str, pw: &str) -> Session {
-    let store = Store::open(dir).await.unwrap();
-    let session = Session::new(store, Keyring::new(SERVICE), &platform.url(), Arc::new(|_| {}));
-    let form = SignInForm {
-        account: account.into(),
-        password: Sensitive::new(pw.into()),
-        server_url: platform.url(),
-    };
-    session.sign_in(form).await.unwrap();
-    session
+    support::app_session(platform, dir, account, pw).await
 }
 
 /// A platform with the demo accounts, and an app signed in to it as `staff01`. Keep every

@@ -26,6 +26,38 @@ pub struct Platform {
     task: Option<JoinHandle<()>>,
 }
 
+/// The app's session (its real store in `dir`, the OS keyring) signed in to `platform`.
+pub async fn app_session(
+    platform: &Platform,
+    dir: &Path,
+    account: &str,
+    password: &str,
+) -> signet_app::session::Session {
+    use signet_app::secrets::{Keyring, SERVICE};
+    use signet_app::session::{Session, SignInForm};
+    let store = signet_app::store::Store::open(dir).await.unwrap();
+    let session = Session::new(store, Keyring::new(SERVICE), &platform.url(), Arc::new(|_| {}));
+    let form = SignInForm {
+        account: account.into(),
+        password: signet_domain::Sensitive::new(password.into()),
+        server_url: platform.url(),
+    };
+    session.sign_in(form).await.unwrap();
+    session
+}
+
+/// Step 1 of real-name authentication with the sandbox identity 王芳 / resident ID card
+/// `11010519491231002X`: the verification's id.
+pub async fn wang_fang_verification(session: &signet_app::session::Session) -> String {
+    use signet_domain::identity::{DocumentType, IdentityInput};
+    let input = IdentityInput {
+        document_type: DocumentType::IdCard,
+        number: signet_domain::Sensitive::new("11010519491231002X".into()),
+        name: "王芳".into(),
+    };
+    signet_app::real_name::submit_identity(session, input).await.unwrap().verification_id
+}
+
 impl Platform {
     /// A fresh platform with the demo accounts, its data in `dir`.
     pub async fn start(dir: &Path) -> Self {
