@@ -157,6 +157,8 @@ fn a_held_up_photo_fails_with_its_next_steps_and_both_choices() {
         app.find("rn-failure").await;
         let reasons = app.text("rn-face-reasons").await;
         assert!(!reasons.contains('_'), "no raw codes: {reasons}");
+        // rigid_motion's next step: the platform saw a picture moved as a whole.
+        assert!(reasons.contains("请本人直接面对摄像头"), "{reasons}");
         app.screenshot("face-photo-failure").await;
         app.find("rn-modify").await;
         app.click("rn-other-methods").await;

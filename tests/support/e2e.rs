@@ -16,6 +16,13 @@ use serde_json::json;
 
 /// One app at a time: the app is single-instance, and the machine has two cores.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+/// The step a scenario is at, for the message when it runs out of time (a WebDriver call that
+/// never returns says nothing by itself).
+static STEP: Mutex<String> = Mutex::new(String::new());
+
+fn step(what: impl Into<String>) {
+    *STEP.lock().unwrap_or_else(|e| e.into_inner()) = what.into();
+}
 
 /// Long enough for a busy 2-core machine; a scenario as a whole still ends within `SCENARIO_LIMIT`.
 const WAIT: Duration = Duration::from_secs(30);
@@ -36,11 +43,14 @@ where
         for pid in running_app_pids() {
             let _ = Command::new("kill").arg(pid.to_string()).status();
         }
-        panic!("scenario {name} did not finish within {SCENARIO_LIMIT:?}");
+        let at = STEP.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        panic!("scenario {name} did not finish within {SCENARIO_LIMIT:?}; it was at: {at}");
     }
 }
 
 const SCENARIO_LIMIT: Duration = Duration::from_secs(240);
+/// How long one WebDriver session request may take (the app's start included).
+const LAUNCH_ATTEMPT: Duration = Duration::from_secs(60);
 
 pub struct Desktop {
     home: tempfile::TempDir,
@@ -131,15 +141,30 @@ impl Desktop {
         );
         let url = format!("http://127.0.0.1:{}", self.port);
         let started = Instant::now();
+        step(format!("{}: launching the app", self.name));
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
-                Ok(client) => break client,
-                Err(e) if started.elapsed() < WAIT => {
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            match tokio::time::timeout(LAUNCH_ATTEMPT, builder.connect(&url)).await {
+                Ok(Ok(client)) => break client,
+                Ok(Err(e)) if started.elapsed() < WAIT => {
                     let _ = e;
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
-                Err(e) => panic!("could not start the app through tauri-driver: {e}"),
+                Ok(Err(e)) => panic!("could not start the app through tauri-driver: {e}"),
+                // WebKitWebDriver started the app but never answered: end that app and ask again.
+                Err(_) if started.elapsed() < 2 * LAUNCH_ATTEMPT => {
+                    eprintln!(
+                        "{}: no WebDriver session after {LAUNCH_ATTEMPT:?}; relaunching",
+                        self.name
+                    );
+                    for pid in running_app_pids() {
+                        let _ = Command::new("kill").arg(pid.to_string()).status();
+                    }
+                    wait_until_no_app_runs().await;
+                }
+                Err(_) => panic!("tauri-driver never opened a session with the app"),
             }
         };
         let window = AppWindow { client, desktop_name: self.name.clone(), shots: self.shots };
@@ -243,6 +268,7 @@ pub fn testid(id: &str) -> String {
 
 impl AppWindow {
     pub async fn wait_for(&self, css: &str) -> Element {
+        step(format!("{}: waiting for {css}", self.desktop_name));
         match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
             Ok(element) => element,
             Err(e) => {
@@ -336,7 +362,9 @@ impl AppWindow {
     pub async fn click(&self, id: &str) {
         let started = Instant::now();
         loop {
-            match self.find(id).await.click().await {
+            let element = self.find(id).await;
+            step(format!("{}: clicking {id}", self.desktop_name));
+            match element.click().await {
                 Ok(()) => return,
                 Err(e) if started.elapsed() < WAIT => {
                     let _ = e;
@@ -352,6 +380,7 @@ impl AppWindow {
 
     pub async fn type_into(&self, id: &str, text: &str) {
         let field = self.find(id).await;
+        step(format!("{}: typing into {id}", self.desktop_name));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
         // Forms check input as it is typed (debounced); let that settle as a person's pause would.
@@ -375,6 +404,7 @@ impl AppWindow {
 
     /// Saves a PNG of the window under `target/e2e-screens/`.
     pub async fn screenshot(&mut self, what: &str) {
+        step(format!("{}: screenshot {what}", self.desktop_name));
         self.shots += 1;
         self.settle_paint().await;
         let png = self.client.screenshot().await.unwrap();
