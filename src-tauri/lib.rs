@@ -352,7 +352,7 @@ fn spawn_reconnect_loop(state: &AppState) {
 /// well means a crash, a kill or a power cut does not lose where the user put the window.
 fn remember_window_geometry(window: &tauri::Window, event: &tauri::WindowEvent) {
     use std::sync::atomic::{AtomicU64, Ordering};
-    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    use tauri_plugin_window_state::AppHandleExt;
 
     static GENERATION: AtomicU64 = AtomicU64::new(0);
     if !matches!(event, tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)) {
@@ -364,7 +364,7 @@ fn remember_window_geometry(window: &tauri::Window, event: &tauri::WindowEvent) 
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         // Only the last event of a drag saves.
         if GENERATION.load(Ordering::SeqCst) == generation {
-            if let Err(e) = app.save_window_state(StateFlags::all()) {
+            if let Err(e) = app.save_window_state(kiosk::window::REMEMBERED) {
                 tracing::warn!("could not save the window state: {e}");
             }
         }

@@ -25,10 +25,18 @@ pub const MAIN_WINDOW: &str = "main";
 /// The window-state plugin's name for a kiosk's main window, filtered out of its tracking.
 pub const KIOSK_STATE_LABEL: &str = "main-kiosk";
 
+/// What of the main window is remembered between runs: size, position, maximized and so on, but
+/// not visibility: a state saved while the window was hidden (closing) must not bring it back
+/// invisible, a dead end with no window to click.
+pub const REMEMBERED: tauri_plugin_window_state::StateFlags =
+    tauri_plugin_window_state::StateFlags::all()
+        .difference(tauri_plugin_window_state::StateFlags::VISIBLE);
+
 /// The window-state plugin, told by `kiosk` (set before the main window is made) whether this
 /// run is a kiosk.
 pub fn window_state_plugin<R: Runtime>(kiosk: Arc<AtomicBool>) -> TauriPlugin<R> {
     tauri_plugin_window_state::Builder::default()
+        .with_state_flags(REMEMBERED)
         .map_label(move |label| {
             if label == MAIN_WINDOW && kiosk.load(Ordering::SeqCst) {
                 KIOSK_STATE_LABEL

@@ -176,6 +176,7 @@ fn test_inner(extra: &[String]) -> Result {
             cargo_test.env(key, value);
         }
     }
-    cargo_test.args(["test", "--workspace"]).args(extra);
+    // Every test binary runs even after one fails, so a run reports all its failures at once.
+    cargo_test.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
     run_cmd(&mut cargo_test)
 }
