@@ -269,11 +269,17 @@ pub fn testid(id: &str) -> String {
 impl AppWindow {
     pub async fn wait_for(&self, css: &str) -> Element {
         step(format!("{}: waiting for {css}", self.desktop_name));
-        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
-            Ok(element) => element,
-            Err(e) => {
-                self.failure_screenshot().await;
-                panic!("{css} never appeared: {e}")
+        let started = Instant::now();
+        loop {
+            // Looked up again on every error: besides "not there yet", WebKitWebDriver reports a
+            // node that a re-render replaced mid-lookup as stale.
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(e) if started.elapsed() >= WAIT => {
+                    self.failure_screenshot().await;
+                    panic!("{css} never appeared: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
     }
