@@ -55,7 +55,7 @@ pub async fn report(session: &Session, logs: &LogFiles, now: SystemTime) -> Stri
         let _ = writeln!(out, "{key:<22} {value}");
     };
     line("generated (UTC)", &utc_timestamp(now, true));
-    line("app version", env!("CARGO_PKG_VERSION"));
+    line("app version", crate::app_version());
     line("os", &format!("{} {} ({})", std::env::consts::OS, os_version(), std::env::consts::ARCH));
     line("webview", &tauri::webview_version().unwrap_or_else(|e| format!("unknown ({e})")));
     line("platform host", &crate::platform::server_host(&server));

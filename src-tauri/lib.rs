@@ -58,8 +58,18 @@ pub struct AppState {
     pub kiosk: Arc<kiosk::Kiosk>,
 }
 
+static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// This build's version as its package, the updater and the platform know it: `tauri.conf.json`'s
+/// `version`, which a release build may set (`tauri build --config`), falling back to the crate's
+/// version where no app runs (library tests).
+pub fn app_version() -> &'static str {
+    VERSION.get().map_or(env!("CARGO_PKG_VERSION"), String::as_str)
+}
+
 pub fn run() {
     let context = tauri::generate_context!();
+    let _ = VERSION.set(context.package_info().version.to_string());
     let logs = logging::init(logging::log_dir(&context.config().identifier));
     let config = AppConfig::from_env();
     // Set once the kiosk configuration is read, before the main window is made.

@@ -109,7 +109,7 @@ pub fn init_with_filter(dir: Option<PathBuf>, filter: EnvFilter, echo: bool) -> 
         (None, _) => tracing::warn!("no log directory on this system; logging to stderr only"),
         _ => {}
     }
-    tracing::info!("Signet {} starting on {}", env!("CARGO_PKG_VERSION"), std::env::consts::OS);
+    tracing::info!("Signet {} starting on {}", crate::app_version(), std::env::consts::OS);
     files
 }
 

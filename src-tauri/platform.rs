@@ -66,7 +66,7 @@ impl PlatformClient {
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
-            .user_agent(concat!("Signet/", env!("CARGO_PKG_VERSION")))
+            .user_agent(format!("Signet/{}", crate::app_version()))
             .build()
             .map_err(|e| AppError::new(ErrorCode::Internal, format!("http client: {e}")))?;
         Ok(Self { base, http })
@@ -399,7 +399,7 @@ impl PlatformClient {
         let request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .header(APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"))
+            .header(APP_VERSION_HEADER, crate::app_version())
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .header(reqwest::header::CONTENT_RANGE, content_range)
             .bearer_auth(bearer.expose())
@@ -430,7 +430,7 @@ impl PlatformClient {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .header(APP_VERSION_HEADER, env!("CARGO_PKG_VERSION"));
+            .header(APP_VERSION_HEADER, crate::app_version());
         if let Some(token) = bearer {
             request = request.bearer_auth(token.expose());
         }

@@ -141,7 +141,7 @@ impl Updates {
         Self {
             inner: Mutex::new(Inner {
                 status: UpdateStatus {
-                    current_version: env!("CARGO_PKG_VERSION").to_string(),
+                    current_version: crate::app_version().to_string(),
                     state,
                     available: None,
                     checked_at: None,

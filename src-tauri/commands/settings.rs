@@ -22,10 +22,7 @@ pub struct Settings {
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
-        version: env!("CARGO_PKG_VERSION"),
-        default_server_url: state.config.platform_url.clone(),
-    }
+    AppInfo { version: crate::app_version(), default_server_url: state.config.platform_url.clone() }
 }
 
 #[tauri::command]

@@ -26,13 +26,69 @@ fn default_bundles() -> &'static str {
     }
 }
 
-/// Extra arguments go to `tauri build` (say `--debug`, or `--bundles rpm`).
+/// The release owner's update key pair (from the environment) or a throwaway one (the install
+/// test). With it the app is built knowing the public key, and the bundler signs each package.
+pub struct Signing {
+    /// The private key, or the path of its file (`tauri signer generate -w`).
+    pub private_key: String,
+    pub password: String,
+    /// The public key in Tauri's encoding (base64 of minisign's text form).
+    pub public_key: String,
+}
+
+impl Signing {
+    /// From `TAURI_SIGNING_PRIVATE_KEY` (+ `_PASSWORD`) and `SIGNET_UPDATER_PUBKEY`.
+    fn from_env() -> Result<Option<Self>> {
+        let Some(private_key) = std::env::var("TAURI_SIGNING_PRIVATE_KEY").ok() else {
+            return Ok(None);
+        };
+        let Some(public_key) = std::env::var("SIGNET_UPDATER_PUBKEY").ok() else {
+            return Err("TAURI_SIGNING_PRIVATE_KEY is set but SIGNET_UPDATER_PUBKEY is not: \
+                        the app would not know the key its updates are signed with"
+                .into());
+        };
+        let password = std::env::var("TAURI_SIGNING_PRIVATE_KEY_PASSWORD").unwrap_or_default();
+        Ok(Some(Self { private_key, password, public_key }))
+    }
+}
+
+/// `cargo xtask bundle`: extra arguments go to `tauri build` (say `--debug`, or `--bundles rpm`).
 pub fn bundle(extra: &[String]) -> Result {
+    let signing = Signing::from_env()?;
+    if signing.is_none() {
+        eprintln!(
+            "xtask bundle: no TAURI_SIGNING_PRIVATE_KEY: packages without updater artifacts; \
+             this build says auto-update is not set up unless SIGNET_UPDATER_PUBKEY is set"
+        );
+    }
+    let made = make_packages(extra, signing.as_ref())?;
+    eprintln!("\npackages:");
+    for (path, bytes) in &made {
+        eprintln!("  {}  {}", path.display(), size(*bytes));
+    }
+    if cfg!(target_os = "linux") {
+        eprintln!(
+            "\nNo AppImage: the Tauri bundler downloads linuxdeploy and its GTK plugin from GitHub \
+             while bundling one, and this task uses no network. On a machine with network: \
+             `ui/node_modules/.bin/tauri build --bundles appimage` from the repository root."
+        );
+    }
+    Ok(())
+}
+
+/// Builds the packages; returns each installer file written (with its size), sorted.
+pub fn make_packages(extra: &[String], signing: Option<&Signing>) -> Result<Vec<(PathBuf, u64)>> {
     let started = SystemTime::now();
     system::ensure_packages(system::RUN_PACKAGES)?;
     build_ui()?;
     let cli =
         root().join("ui/node_modules/.bin").join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
+    if !cli.exists() {
+        return Err(format!(
+            "{} is missing: the UI's modules lack the Tauri CLI (`npm ci` in ui/ installs it)",
+            cli.display()
+        ));
+    }
     let mut tauri = Command::new(&cli);
     tauri.current_dir(root()).args(["build", "--ci"]);
     if !extra.iter().any(|a| a == "--bundles" || a == "-b" || a.starts_with("--bundles=")) {
@@ -43,19 +99,25 @@ pub fn bundle(extra: &[String]) -> Result {
     // repository. The public key is built into the app (`SIGNET_UPDATER_PUBKEY`, read at compile
     // time); with the private key the bundler also writes each updater artifact and its `.sig`,
     // ready for `signet-server release publish`.
-    let signing = std::env::var_os("TAURI_SIGNING_PRIVATE_KEY").is_some();
-    if signing {
-        if std::env::var_os("SIGNET_UPDATER_PUBKEY").is_none() {
-            return Err("TAURI_SIGNING_PRIVATE_KEY is set but SIGNET_UPDATER_PUBKEY is not: \
-                        the app would not know the key its updates are signed with"
+    if let Some(signing) = signing {
+        let key = &signing.public_key;
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+        {
+            return Err("SIGNET_UPDATER_PUBKEY is not a base64 public key (the `.pub` file \
+                        `tauri signer generate` writes)"
                 .into());
         }
-        tauri.args(["--config", r#"{"bundle":{"createUpdaterArtifacts":true}}"#]);
-    } else {
-        eprintln!(
-            "xtask bundle: no TAURI_SIGNING_PRIVATE_KEY: packages without updater artifacts; \
-             this build says auto-update is not set up unless SIGNET_UPDATER_PUBKEY is set"
-        );
+        tauri
+            .env("TAURI_SIGNING_PRIVATE_KEY", &signing.private_key)
+            .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", &signing.password)
+            .env("SIGNET_UPDATER_PUBKEY", key);
+        // The bundler checks each signature it writes against the configured public key.
+        tauri.args([
+            "--config".to_string(),
+            format!(
+                r#"{{"bundle":{{"createUpdaterArtifacts":true}},"plugins":{{"updater":{{"pubkey":"{key}"}}}}}}"#
+            ),
+        ]);
     }
     // Only the app: `cargo build` alone would build every default workspace member (the server).
     tauri.args(["--", "--package", "signet"]);
@@ -70,18 +132,7 @@ pub fn bundle(extra: &[String]) -> Result {
         return Err(format!("no package was written under {}", bundle_dir.display()));
     }
     made.sort();
-    eprintln!("\npackages:");
-    for (path, bytes) in &made {
-        eprintln!("  {}  {}", path.display(), size(*bytes));
-    }
-    if cfg!(target_os = "linux") {
-        eprintln!(
-            "\nNo AppImage: the Tauri bundler downloads linuxdeploy and its GTK plugin from GitHub \
-             while bundling one, and this task uses no network. On a machine with network: \
-             `ui/node_modules/.bin/tauri build --bundles appimage` from the repository root."
-        );
-    }
-    Ok(())
+    Ok(made)
 }
 
 /// Installer files under `dir` written since `since` (the CLI leaves older ones in place).
