@@ -253,6 +253,7 @@ fn spawn_signature_sync(state: &AppState) {
 fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
     let (session, updates, app) = (state.session.clone(), state.updates.clone(), app.clone());
     let kiosk = state.kiosk.is_on();
+    let every = state.config.update_check_every;
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
         loop {
@@ -263,30 +264,33 @@ fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
                         tracing::warn!("could not tell the UI about updates: {e}");
                     }
                     if kiosk && status.state == updates::UpdateState::Available {
-                        install_while_no_one_is_signed_in(&app, &session, &updates).await;
+                        install_while_no_one_is_signed_in(&app, &session, &updates, every).await;
                     }
                 }
                 Err(e) => tracing::warn!("no platform address to ask for updates: {e}"),
             }
-            tokio::time::sleep(updates::CHECK_EVERY).await;
+            tokio::time::sleep(every).await;
         }
     });
 }
 
-/// A kiosk's update: waits (checking every minute, up to the next check) until no one is signed
-/// in, then downloads, verifies, installs and restarts. A failure leaves this version running.
+/// A kiosk's update: waits (looking every few seconds, up to the next check) until no one is
+/// signed in, then downloads, verifies, installs and restarts. A failure leaves this version
+/// running.
 async fn install_while_no_one_is_signed_in(
     app: &tauri::AppHandle,
     session: &Session,
     updates: &updates::Updates,
+    next_check: std::time::Duration,
 ) {
+    const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
     let mut waited = std::time::Duration::ZERO;
     while session.has_user().await {
-        if waited >= updates::CHECK_EVERY {
+        if waited >= next_check {
             return;
         }
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        waited += std::time::Duration::from_secs(60);
+        tokio::time::sleep(LOOK_EVERY).await;
+        waited += LOOK_EVERY;
     }
     let outcome = async {
         updates.download(|_| {}).await?;

@@ -66,8 +66,17 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The app the scenarios drive when not the one this build made (an installed package).
+static INSTALLED_APP: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Drives the app installed at `path` (say `/usr/bin/signet`) instead of this build's binary.
+pub fn use_installed_app(path: &str) {
+    let path = PathBuf::from(path);
+    assert_eq!(INSTALLED_APP.get_or_init(|| path.clone()), &path, "one installed app per test run");
+}
+
 fn app_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_signet"))
+    INSTALLED_APP.get().cloned().unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_signet")))
 }
 
 pub fn screens_dir() -> PathBuf {
@@ -220,13 +229,18 @@ impl Drop for Desktop {
     }
 }
 
-fn running_app_pids() -> Vec<u32> {
+/// The app's processes, including one whose file a package update has since replaced (Linux then
+/// names its executable `<path> (deleted)`).
+pub fn running_app_pids() -> Vec<u32> {
     let exe = app_binary();
+    let replaced = PathBuf::from(format!("{} (deleted)", exe.display()));
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|entry| std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe))
+        .filter(|entry| {
+            std::fs::read_link(entry.path().join("exe")).is_ok_and(|p| p == exe || p == replaced)
+        })
         .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
         .collect()
 }

@@ -7,6 +7,7 @@
 
 mod bench;
 mod bundle;
+mod install_test;
 mod postgres;
 mod system;
 
@@ -171,12 +172,28 @@ fn test(extra: &[String]) -> Result {
 /// Inner half: unlock a real keyring in this D-Bus session, then run every test.
 fn test_inner(extra: &[String]) -> Result {
     let mut cargo_test = cargo();
-    if cfg!(target_os = "linux") {
-        for (key, value) in system::unlock_gnome_keyring()? {
-            cargo_test.env(key, value);
-        }
+    let keyring = if cfg!(target_os = "linux") { system::unlock_gnome_keyring()? } else { vec![] };
+    for (key, value) in &keyring {
+        cargo_test.env(key, value);
     }
     // Every test binary runs even after one fails, so a run reports all its failures at once.
     cargo_test.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
-    run_cmd(&mut cargo_test)
+    let tests = run_cmd(&mut cargo_test);
+    // Last, because its package builds change the app binary the other tests drive: the full
+    // install test (Debian packages; needs root, as CI runs).
+    let install = if !cfg!(target_os = "linux") {
+        Ok(())
+    } else if !extra.is_empty() {
+        eprintln!(
+            "xtask test: the install test (tests/install.rs) was not run: a filter was given"
+        );
+        Ok(())
+    } else {
+        install_test::run(&keyring)
+    };
+    match (tests, install) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(format!("{a}\n{b}")),
+    }
 }

@@ -24,7 +24,8 @@ pub const RUN_PACKAGES: &[&str] = &[
 /// To run every test, besides [`RUN_PACKAGES`]: a virtual display and X tools (xdotool, xprop),
 /// the WebDriver for WebKitGTK, a D-Bus session with a real Secret Service (gnome-keyring),
 /// PostgreSQL, headless Chromium with its driver for the platform's reviewer console, and FFmpeg,
-/// which checks that the recorder's MP4 files decode elsewhere too.
+/// which checks that the recorder's MP4 files decode elsewhere too; sudo, through which the
+/// updater installs a `.deb` when no graphical prompt (pkexec) is there (the install test).
 pub const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -37,6 +38,7 @@ pub const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "ffmpeg",
+    "sudo",
 ];
 
 fn is_root() -> bool {
