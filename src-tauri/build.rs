@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "update_download",
     "update_install",
     "kiosk_state",
+    "kiosk_activity",
     "kiosk_unsynced_changes",
     "kiosk_admin_exit",
 ];

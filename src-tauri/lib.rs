@@ -97,6 +97,9 @@ pub fn run() {
             spawn_review_watcher(app.handle(), &state);
             spawn_signature_sync(&state);
             spawn_update_checks(app.handle(), &state);
+            if state.kiosk.is_on() {
+                kiosk::spawn_idle_backstop(app.handle());
+            }
             let kiosk = state.kiosk.clone();
             app.manage(state);
             kiosk::window::build_main_window(app.handle(), &kiosk)?;
@@ -152,6 +155,7 @@ pub fn run() {
             commands::updates::update_download,
             commands::updates::update_install,
             commands::kiosk::kiosk_state,
+            commands::kiosk::kiosk_activity,
             commands::kiosk::kiosk_unsynced_changes,
             commands::kiosk::kiosk_admin_exit,
         ])

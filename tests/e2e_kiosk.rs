@@ -345,3 +345,53 @@ fn signing_out_with_unsent_signature_changes_asks_first_then_drops_them() {
         }
     });
 }
+
+/// Sessions the platform still accepts (sign-in families not revoked).
+async fn open_platform_sessions(platform: &Platform) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM session_families WHERE revoked_at IS NULL")
+        .fetch_one(platform.state.pool())
+        .await
+        .unwrap()
+}
+
+/// The page's idle sign-out has a backstop in Rust: a page that hangs (here a script keeps its
+/// only thread busy, so its countdown never runs) still cannot leave the last user signed in.
+#[test]
+fn a_hung_page_cannot_keep_the_last_user_signed_in() {
+    scenario("kiosk-backstop", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        // Idle after 10 s, a 5 s countdown: the backstop ends the session 10 + 5 + 15 s after
+        // the last input.
+        let mut machine = kiosk_machine_idle_after(&name, &platform, 10);
+        let mut app = machine.desktop.launch().await;
+        app.sign_in("staff02", "Signet-demo-2").await;
+        app.find("page-center").await;
+        assert_eq!(open_platform_sessions(&platform).await, 1);
+
+        const HANG: Duration = Duration::from_secs(45);
+        let hung_at = std::time::Instant::now();
+        let client = app.client.clone();
+        let hang = tokio::spawn(async move {
+            let script = format!(
+                "const end = Date.now() + {}; while (Date.now() < end) {{}}",
+                HANG.as_millis()
+            );
+            // WebDriver gives up on the script after its own timeout; the page stays busy.
+            let _ = client.execute(&script, vec![]).await;
+        });
+        while open_platform_sessions(&platform).await > 0 {
+            assert!(hung_at.elapsed() < HANG, "the session outlived the hang: no backstop");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        // Ended from Rust while the page could not have done it.
+        assert!(hung_at.elapsed() < HANG);
+        let _ = hang.await;
+        // Once the page runs again, it is a fresh, empty sign-in page.
+        app.find("page-sign-in").await;
+        assert_eq!(account_field(&app).await, "");
+        assert_eq!(web_storage(&app).await, (0, 0));
+        app.screenshot("after-backstop").await;
+        machine.desktop.close(app).await;
+    });
+}

@@ -12,6 +12,12 @@ pub fn kiosk_state(state: State<'_, AppState>) -> KioskView {
     state.kiosk.view()
 }
 
+/// The page saw input (at most every few seconds): the idle backstop's clock starts again.
+#[tauri::command]
+pub fn kiosk_activity(state: State<'_, AppState>) {
+    state.kiosk.input_seen(std::time::Instant::now());
+}
+
 /// Before the user signs out of a kiosk: one sync pass now; how many signatures still have
 /// changes waiting after it (they would be lost at sign-out).
 #[tauri::command]

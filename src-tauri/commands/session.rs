@@ -14,6 +14,7 @@ pub async fn restore_session(state: State<'_, AppState>) -> AppResult<SessionVie
 
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, request: SignInForm) -> AppResult<SessionView> {
+    state.kiosk.input_seen(std::time::Instant::now());
     let view = state.session.sign_in(request).await;
     state.review_watcher.wake();
     state.signatures.sync().wake();

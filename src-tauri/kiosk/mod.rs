@@ -14,6 +14,12 @@
 //! drafts and recordings in memory, wipes the local store
 //! ([`crate::store::Store::wipe_user_data`]) and the webview's storage. The store is wiped at
 //! start too, for whatever a crash or a power cut left behind.
+//!
+//! Idle sign-out is the page's (it sees the input and shows the countdown), with a backstop here:
+//! the page reports input ([`Kiosk::input_seen`], at most every few seconds), and a signed-in
+//! session with no input reported for the idle time, the countdown and [`BACKSTOP_GRACE`] is
+//! ended from Rust ([`spawn_idle_backstop`]) — for a page that hung or lost its timers, which
+//! would otherwise leave the last user signed in on a shared machine.
 
 pub mod config;
 pub mod pin;
@@ -36,6 +42,11 @@ use crate::AppState;
 
 /// How long a sign-out waits for the last sync pass before dropping what is left.
 pub const SIGN_OUT_SYNC_LIMIT: Duration = Duration::from_secs(10);
+/// How long after the page's own countdown ran out the backstop waits for the page's sign-out
+/// (whose last sync pass may take [`SIGN_OUT_SYNC_LIMIT`]).
+pub const BACKSTOP_GRACE: Duration = Duration::from_secs(15);
+/// How often the backstop looks.
+const BACKSTOP_EVERY: Duration = Duration::from_secs(2);
 
 /// What the UI needs to know. The PIN's hash stays here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,11 +64,32 @@ pub struct KioskView {
 pub struct Kiosk {
     mode: KioskMode,
     gate: tokio::sync::Mutex<PinGate>,
+    /// The last input the page reported, or the last sign-in.
+    last_input: std::sync::Mutex<Instant>,
 }
 
 impl Kiosk {
     pub fn new(mode: KioskMode) -> Self {
-        Self { mode, gate: tokio::sync::Mutex::new(PinGate::default()) }
+        Self {
+            mode,
+            gate: tokio::sync::Mutex::new(PinGate::default()),
+            last_input: std::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    /// The page saw input (or someone signed in): the idle time starts again.
+    pub fn input_seen(&self, at: Instant) {
+        let mut last = self.last_input.lock().unwrap_or_else(|e| e.into_inner());
+        *last = (*last).max(at);
+    }
+
+    /// Whether a signed-in session has gone without input so long at `now` that the page should
+    /// have signed it out already: the idle time, the countdown and [`BACKSTOP_GRACE`].
+    pub fn backstop_due(&self, now: Instant) -> bool {
+        let Some(settings) = self.settings() else { return false };
+        let last = *self.last_input.lock().unwrap_or_else(|e| e.into_inner());
+        now.saturating_duration_since(last)
+            >= settings.idle_timeout + settings.countdown + BACKSTOP_GRACE
     }
 
     /// Reads the configuration: `file` when given (`SIGNET_KIOSK_CONFIG`), else `kiosk.json` in
@@ -224,6 +256,32 @@ pub async fn end_session(app: &AppHandle, state: &AppState) -> AppResult<()> {
     signed_out
 }
 
+/// The backstop of the page's idle sign-out (see the module's documentation). A kiosk only.
+pub fn spawn_idle_backstop(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(BACKSTOP_EVERY).await;
+            let Some(state) = app.try_state::<AppState>() else { continue };
+            if !state.kiosk.is_on() {
+                return;
+            }
+            if !state.kiosk.backstop_due(Instant::now()) || !state.session.has_user().await {
+                continue;
+            }
+            tracing::warn!(
+                "kiosk: no input reported past the idle time and the countdown, and the page did \
+                 not sign out; signing out from here"
+            );
+            if let Err(e) = end_session(&app, &state).await {
+                tracing::warn!(code = e.code().as_str(), "backstop sign-out: {e}");
+            }
+            window::show_sign_in_afresh(&app);
+            state.kiosk.input_seen(Instant::now());
+        }
+    });
+}
+
 /// The session ended on its own (expired, revoked) in kiosk mode: the store was wiped by the
 /// session; the drafts and the webview's storage go too.
 pub fn after_session_expired(app: &AppHandle) {
@@ -271,6 +329,33 @@ mod tests {
     fn an_ordinary_desktop_says_so() {
         let view = Kiosk::new(KioskMode::Off).view();
         assert!(!view.enabled && !view.admin_exit);
+    }
+
+    #[test]
+    fn the_backstop_is_due_only_well_after_the_pages_countdown_ran_out() {
+        let settings = KioskSettings {
+            idle_timeout: Duration::from_secs(120),
+            countdown: Duration::from_secs(30),
+            ..KioskSettings::default()
+        };
+        let kiosk = Kiosk::new(KioskMode::On(settings));
+        let start = Instant::now();
+        kiosk.input_seen(start);
+        let page_done = start + Duration::from_secs(150);
+        assert!(!kiosk.backstop_due(page_done), "the page's own sign-out comes first");
+        assert!(!kiosk.backstop_due(page_done + BACKSTOP_GRACE - Duration::from_secs(1)));
+        assert!(kiosk.backstop_due(page_done + BACKSTOP_GRACE));
+        // Input moves it on; a late report of older input does not move it back.
+        kiosk.input_seen(start + Duration::from_secs(100));
+        kiosk.input_seen(start + Duration::from_secs(10));
+        assert!(!kiosk.backstop_due(page_done + BACKSTOP_GRACE));
+        assert!(kiosk.backstop_due(page_done + BACKSTOP_GRACE + Duration::from_secs(100)));
+    }
+
+    #[test]
+    fn an_ordinary_desktop_has_no_backstop() {
+        let kiosk = Kiosk::new(KioskMode::Off);
+        assert!(!kiosk.backstop_due(Instant::now() + Duration::from_secs(86_400)));
     }
 
     #[tokio::test]

@@ -134,6 +134,20 @@ pub fn lock_down_method_window<'a, R: Runtime, M: Manager<R>>(
 
 /// Clears the main webview's storage: local and session storage, IndexedDB, cookies, caches.
 /// The UI clears its own storage too, so nothing depends on when WebKit finishes.
+/// Loads the page afresh on the sign-in page (a new document, so nothing of the page's memory
+/// stays), as the page itself does after a sign-out.
+pub fn show_sign_in_afresh(app: &AppHandle) {
+    let Some(window) = app.get_webview_window(MAIN_WINDOW) else { return };
+    let loaded = window.url().and_then(|mut url| {
+        url.set_query(Some("signed_out"));
+        url.set_fragment(Some("/sign-in"));
+        window.navigate(url)
+    });
+    if let Err(e) = loaded {
+        tracing::warn!("could not load the sign-in page afresh: {e}");
+    }
+}
+
 pub fn clear_webview_data(app: &AppHandle) {
     if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
         if let Err(e) = window.clear_all_browsing_data() {

@@ -124,6 +124,8 @@ export const api = {
 export const kioskApi = {
   /** Whether this run is a kiosk, with its idle timeout and countdown. */
   state: () => call<KioskState>("kiosk_state"),
+  /** Tells the Rust side the user is there (its backstop of the idle sign-out). */
+  activity: () => call<null>("kiosk_activity"),
   /** One sync pass now; how many signatures still have changes waiting (lost at sign-out). */
   unsyncedChanges: () => call<number>("kiosk_unsynced_changes"),
   /** Checks the administrator PIN in Rust; with the right one the session ends and the app

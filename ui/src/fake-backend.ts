@@ -688,6 +688,7 @@ export function createFakeBackend(): Backend {
       admin_exit: true,
       config_problem: false,
     }),
+    kiosk_activity: async () => null,
     kiosk_unsynced_changes: async () => 0,
     kiosk_admin_exit: async (args) => {
       await sleep(400);

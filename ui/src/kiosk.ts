@@ -7,6 +7,9 @@
 //   signed out the same way as by their own hand. A half-typed sign-in form left alone that
 //   long is emptied too. While the user is busy in another window of the app (the Alipay
 //   page, see `whileElsewhere`) the countdown waits.
+//   The Rust side backs this up: input is reported to it (`kioskApi.activity`, at most every
+//   REPORT_EVERY_MS), and a session with none reported well past the countdown is ended there,
+//   should this page hang.
 // - no way out through the page: no context menu, no reload, devtools or print keys, no
 //   middle-click or drag. (Keys the OS keeps, like Ctrl+Alt+Del or switching users, cannot be
 //   blocked from here.)
@@ -25,9 +28,11 @@ import type { ApiError, KioskState } from "./types";
 const ACTIVITY = ["pointerdown", "pointermove", "keydown", "touchstart", "wheel"] as const;
 const LONG_PRESS_MS = 2000;
 const TICK_MS = 250;
+const REPORT_EVERY_MS = 5000;
 
 let kiosk: KioskState | null = null;
 let lastInput = Date.now();
+let lastReported = 0;
 let lastPointer: { x: number; y: number } | null = null;
 let countdown: { dialog: HTMLDialogElement; endsAt: number; seconds: HTMLElement } | null = null;
 let adminDialog: HTMLDialogElement | null = null;
@@ -64,7 +69,15 @@ function onActivity(event: Event): void {
     if (event.type === "pointermove" && !moved) return;
   }
   lastInput = Date.now();
+  reportInput();
   if (countdown && !signingOut) closeCountdown();
+}
+
+/** Tells the Rust side's idle backstop that someone is there, at most every REPORT_EVERY_MS. */
+function reportInput(): void {
+  if (lastInput - lastReported < REPORT_EVERY_MS) return;
+  lastReported = lastInput;
+  kioskApi.activity().catch((error: ApiError) => logError("kiosk_activity", error));
 }
 
 /** Holds the idle countdown while `work` runs: the user is busy in another window of the app
@@ -83,6 +96,7 @@ function tick(): void {
   if (!kiosk || signingOut) return;
   if (elsewhere > 0) {
     lastInput = Date.now();
+    reportInput();
     if (countdown) closeCountdown();
     return;
   }
