@@ -395,3 +395,67 @@ fn a_hung_page_cannot_keep_the_last_user_signed_in() {
         machine.desktop.close(app).await;
     });
 }
+
+async fn open_admin_dialog(app: &AppWindow) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: Key::Control.into() })
+        .then(KeyAction::Down { value: Key::Alt.into() })
+        .then(KeyAction::Down { value: Key::Shift.into() })
+        .then(KeyAction::Down { value: 'K' })
+        .then(KeyAction::Up { value: 'K' })
+        .then(KeyAction::Up { value: Key::Shift.into() })
+        .then(KeyAction::Up { value: Key::Alt.into() })
+        .then(KeyAction::Up { value: Key::Control.into() });
+    app.client.perform_actions(keys).await.unwrap();
+    app.client.release_actions().await.unwrap();
+    app.find("kiosk-admin").await;
+}
+
+/// `--kiosk` on the command line makes a kiosk without any file; a configuration file that
+/// cannot be used makes one too (failing closed: the defaults, and no way out in the app), and the
+/// administrator's dialog says the file was refused.
+#[test]
+fn the_kiosk_flag_and_a_broken_configuration_file_each_make_a_kiosk() {
+    scenario("kiosk-flag", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let config = tempfile::tempdir().unwrap();
+        let file = config.path().join("kiosk.json");
+        let mut desktop = Desktop::with_env(
+            &name,
+            &platform.url(),
+            &[("SIGNET_KIOSK_CONFIG", file.to_str().unwrap())],
+        );
+
+        // No file, no flag: an ordinary desktop.
+        let app = desktop.launch().await;
+        app.find("page-sign-in").await;
+        assert!(!app.shows("kiosk-notice").await, "not a kiosk");
+        desktop.close(app).await;
+
+        // No file, `--kiosk`.
+        desktop.set_args(&["--kiosk"]);
+        let mut app = desktop.launch().await;
+        app.find("kiosk-notice").await;
+        assert_eq!(wait_for_geometry((0, 0, 1280, 800)).await, Some((0, 0, 1280, 800)));
+        open_admin_dialog(&app).await;
+        assert!(app.text("kiosk-admin").await.contains("未配置管理员 PIN"), "no PIN: no way out");
+        assert!(!app.shows("kiosk-admin-config-problem").await, "nothing wrong with a flag");
+        assert!(!app.shows("kiosk-admin-pin").await, "no PIN to type");
+        assert_eq!(app.text("kiosk-admin-cancel").await, "关闭");
+        app.screenshot("flag").await;
+        desktop.kill(app).await;
+
+        // A broken file, no flag: still a kiosk, with the defaults, and the dialog says why.
+        desktop.set_args(&[]);
+        std::fs::write(&file, r#"{ "enabled": true, "idle_timeout_secs": "soon" }"#).unwrap();
+        let mut app = desktop.launch().await;
+        app.find("kiosk-notice").await;
+        let notice = app.text("kiosk-notice").await;
+        assert!(notice.contains("2 分钟"), "the default idle time: {notice}");
+        open_admin_dialog(&app).await;
+        app.find("kiosk-admin-config-problem").await;
+        app.screenshot("broken-config").await;
+        desktop.kill(app).await;
+    });
+}

@@ -60,6 +60,8 @@ pub struct Desktop {
     name: String,
     shots: u32,
     extra_env: Vec<(String, String)>,
+    /// The app's command-line arguments at the next launch.
+    args: Vec<String>,
 }
 
 fn free_port() -> u16 {
@@ -105,6 +107,7 @@ impl Desktop {
             name: name.to_string(),
             shots: 0,
             extra_env,
+            args: Vec::new(),
         }
     }
 
@@ -135,6 +138,11 @@ impl Desktop {
         cmd.spawn().expect("tauri-driver is on PATH (cargo xtask test installs it)")
     }
 
+    /// The command-line arguments of the next launches.
+    pub fn set_args(&mut self, args: &[&str]) {
+        self.args = args.iter().map(|a| a.to_string()).collect();
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
     }
@@ -146,7 +154,7 @@ impl Desktop {
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": app_binary().display().to_string() }),
+            json!({ "application": app_binary().display().to_string(), "args": self.args }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);
         let started = Instant::now();

@@ -365,15 +365,20 @@ function openAdminDialog(): void {
         { class: "dialog-body" },
         h("p", { id: "kiosk-admin-hint" }, t(state.admin_exit ? "kiosk.admin.hint" : "kiosk.admin.noPin")),
         state.config_problem ? h("p", { class: "hint-warning", "data-testid": "kiosk-admin-config-problem" }, t("kiosk.admin.configProblem")) : null,
-        h("label", { for: "kiosk-admin-pin", class: "label" }, t("kiosk.admin.pin")),
-        input,
+        // Without a PIN there is nothing to type: the dialog only says so.
+        state.admin_exit ? h("label", { for: "kiosk-admin-pin", class: "label" }, t("kiosk.admin.pin")) : null,
+        state.admin_exit ? input : null,
         error,
       ),
       h(
         "div",
         { class: "dialog-actions" },
-        h("button", { type: "button", class: "btn btn-secondary", "data-testid": "kiosk-admin-cancel", on: { click: close } }, t("kiosk.admin.cancel")),
-        submit,
+        h(
+          "button",
+          { type: "button", class: state.admin_exit ? "btn btn-secondary" : "btn btn-primary", "data-testid": "kiosk-admin-cancel", on: { click: close } },
+          t(state.admin_exit ? "kiosk.admin.cancel" : "kiosk.admin.close"),
+        ),
+        state.admin_exit ? submit : null,
       ),
     ),
   );
@@ -381,6 +386,7 @@ function openAdminDialog(): void {
   document.body.append(dialog);
   dialog.showModal();
   if (state.admin_exit) input.focus();
+  else dialog.querySelector<HTMLButtonElement>("[data-testid=kiosk-admin-cancel]")?.focus();
 }
 
 function adminErrorText(error: ApiError): string {
