@@ -117,7 +117,7 @@ fn frames_flow_to_the_preview_as_jpegs_while_acknowledged() {
     let camera = Camera::new(CameraConfig::Native);
     let sink = Collector::default();
     let opener: Opener = Box::new(|| {
-        Ok(Box::new(SyntheticCamera::with(Scenario::TalkingHead, 640, 480, 30, false))
+        Ok(Box::new(SyntheticCamera::with(Scenario::TALKING_HEAD, 640, 480, 30, false))
             as Box<dyn FrameSource>)
     });
     let info = camera.start(opener, Box::new(sink.clone()), Options::default()).unwrap();
@@ -244,7 +244,7 @@ fn a_recording_keeps_frames_and_a_filmstrip_in_memory() {
     let camera = Camera::new(CameraConfig::Native);
     let sink = Collector::default();
     let opener: Opener = Box::new(|| {
-        Ok(Box::new(SyntheticCamera::with(Scenario::TalkingHead, 320, 240, 50, true))
+        Ok(Box::new(SyntheticCamera::with(Scenario::TALKING_HEAD, 320, 240, 50, true))
             as Box<dyn FrameSource>)
     });
     camera.start(opener, Box::new(sink.clone()), Options::default()).unwrap();

@@ -93,12 +93,12 @@ impl CameraConfig {
             return Self::Native;
         };
         match value.split_once(':') {
-            None if value == "synthetic" => Self::Synthetic(synthetic::Scenario::TalkingHead),
+            None if value == "synthetic" => Self::Synthetic(synthetic::Scenario::TALKING_HEAD),
             Some(("synthetic", name)) => match synthetic::Scenario::parse(name) {
                 Some(scenario) => Self::Synthetic(scenario),
                 None => {
                     tracing::warn!(scenario = name, "unknown synthetic camera scenario");
-                    Self::Synthetic(synthetic::Scenario::TalkingHead)
+                    Self::Synthetic(synthetic::Scenario::TALKING_HEAD)
                 }
             },
             _ => {
@@ -237,15 +237,17 @@ mod tests {
         assert_eq!(CameraConfig::parse(Some("")), CameraConfig::Native);
         assert_eq!(
             CameraConfig::parse(Some("synthetic")),
-            CameraConfig::Synthetic(Scenario::TalkingHead)
+            CameraConfig::Synthetic(Scenario::TALKING_HEAD)
         );
         assert_eq!(
             CameraConfig::parse(Some("synthetic:held_up_photo")),
-            CameraConfig::Synthetic(Scenario::HeldUpPhoto)
+            CameraConfig::Synthetic(Scenario::Clip(
+                signet_vision::synthetic::Scenario::HeldUpPhoto
+            ))
         );
         assert_eq!(
             CameraConfig::parse(Some("synthetic:nobody")),
-            CameraConfig::Synthetic(Scenario::TalkingHead)
+            CameraConfig::Synthetic(Scenario::TALKING_HEAD)
         );
         assert_eq!(CameraConfig::parse(Some("webcam")), CameraConfig::Native);
     }

@@ -9,44 +9,36 @@ use signet_vision::synthetic::{Scenario as vision, SyntheticClip};
 use super::source::{Frame, FrameSource, Pixels, SourceInfo};
 use super::CameraError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What the synthetic camera shows: one of the vision crate's clips, or a dark room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
-    TalkingHead,
-    HeldUpPhoto,
-    NoFace,
-    TwoFaces,
-    Frozen,
-    Looped,
-    /// A room without light (the preview's "too dark" hint).
+    Clip(vision),
+    /// A talking head in a room without light (the preview's "too dark" hint).
     Dark,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 7] = [
-        Self::TalkingHead,
-        Self::HeldUpPhoto,
-        Self::NoFace,
-        Self::TwoFaces,
-        Self::Frozen,
-        Self::Looped,
-        Self::Dark,
-    ];
+    /// The default: someone in front of the camera, reading the digits.
+    pub const TALKING_HEAD: Self = Self::Clip(vision::TalkingHead);
 
+    /// Every scenario: the vision crate's clips, then the dark room.
+    pub fn all() -> impl Iterator<Item = Self> {
+        vision::ALL.into_iter().map(Self::Clip).chain([Self::Dark])
+    }
+
+    /// The snake_case name, as in `SIGNET_CAMERA=synthetic:<name>`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::TalkingHead => "talking_head",
-            Self::HeldUpPhoto => "held_up_photo",
-            Self::NoFace => "no_face",
-            Self::TwoFaces => "two_faces",
-            Self::Frozen => "frozen",
-            Self::Looped => "looped",
+            Self::Clip(clip) => clip.name(),
             Self::Dark => "dark",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
+        match name {
+            "dark" => Some(Self::Dark),
+            _ => name.parse().ok().map(Self::Clip),
+        }
     }
 }
 
@@ -72,12 +64,8 @@ impl SyntheticCamera {
 
     pub fn with(scenario: Scenario, width: u32, height: u32, fps: u32, paced: bool) -> Self {
         let clip_scenario = match scenario {
-            Scenario::TalkingHead | Scenario::Dark => vision::TalkingHead,
-            Scenario::HeldUpPhoto => vision::HeldUpPhoto,
-            Scenario::NoFace => vision::NoFace,
-            Scenario::TwoFaces => vision::TwoFaces,
-            Scenario::Frozen => vision::Frozen,
-            Scenario::Looped => vision::Looped,
+            Scenario::Clip(clip) => clip,
+            Scenario::Dark => vision::TalkingHead,
         };
         let clip = SyntheticClip::new(clip_scenario, width, height, fps, SEED);
         Self { scenario, clip, paced, start: Instant::now(), n: 0 }
@@ -130,20 +118,21 @@ mod tests {
 
     #[test]
     fn scenarios_parse_by_name() {
-        for s in Scenario::ALL {
+        for s in Scenario::all() {
             assert_eq!(Scenario::parse(s.as_str()), Some(s));
         }
+        assert_eq!(Scenario::all().count(), vision::ALL.len() + 1);
         assert_eq!(Scenario::parse("nobody"), None);
     }
 
     #[test]
     fn frames_move_unless_frozen() {
-        let talking = SyntheticCamera::with(Scenario::TalkingHead, 64, 48, 15, false);
+        let talking = SyntheticCamera::with(Scenario::TALKING_HEAD, 64, 48, 15, false);
         assert!(talking.frame_at(0) != talking.frame_at(120));
-        let frozen = SyntheticCamera::with(Scenario::Frozen, 64, 48, 15, false);
+        let frozen = SyntheticCamera::with(Scenario::Clip(vision::Frozen), 64, 48, 15, false);
         assert!(frozen.frame_at(0) == frozen.frame_at(2000));
         // A looped feed shows its first frame again within a couple of seconds.
-        let looped = SyntheticCamera::with(Scenario::Looped, 64, 48, 15, false);
+        let looped = SyntheticCamera::with(Scenario::Clip(vision::Looped), 64, 48, 15, false);
         let first = looped.frame_at(0);
         assert!((1..30).any(|n| looped.frame_at(n * 1000 / 15) == first));
     }
@@ -151,7 +140,7 @@ mod tests {
     #[test]
     fn the_dark_room_is_dark() {
         let dark = SyntheticCamera::with(Scenario::Dark, 64, 48, 15, false);
-        let lit = SyntheticCamera::with(Scenario::TalkingHead, 64, 48, 15, false);
+        let lit = SyntheticCamera::with(Scenario::TALKING_HEAD, 64, 48, 15, false);
         assert!(mean_luma(&dark.frame_at(0)) < 30.0);
         assert!(mean_luma(&lit.frame_at(0)) > 100.0);
     }
