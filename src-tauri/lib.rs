@@ -252,11 +252,11 @@ fn spawn_signature_sync(state: &AppState) {
 
 /// Asks the platform for a newer version shortly after start and every six hours, and tells the
 /// UI (`update-status`) what it found. On a desktop, downloading and installing wait for the
-/// user. A kiosk installs by itself, only while no one is signed in, and restarts into the new
+/// user. A kiosk installs by itself, only once it is unattended, and restarts into the new
 /// version.
 fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
     let (session, updates, app) = (state.session.clone(), state.updates.clone(), app.clone());
-    let kiosk = state.kiosk.is_on();
+    let kiosk = state.kiosk.clone();
     let every = state.config.update_check_every;
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
@@ -267,8 +267,8 @@ fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
                     if let Err(e) = app.emit("update-status", &status) {
                         tracing::warn!("could not tell the UI about updates: {e}");
                     }
-                    if kiosk && status.state == updates::UpdateState::Available {
-                        install_while_no_one_is_signed_in(&app, &session, &updates, every).await;
+                    if kiosk.is_on() && status.state == updates::UpdateState::Available {
+                        install_while_unattended(&app, &session, &kiosk, &updates, every).await;
                     }
                 }
                 Err(e) => tracing::warn!("no platform address to ask for updates: {e}"),
@@ -278,18 +278,22 @@ fn spawn_update_checks(app: &tauri::AppHandle, state: &AppState) {
     });
 }
 
-/// A kiosk's update: waits (looking every few seconds, up to the next check) until no one is
-/// signed in, then downloads, verifies, installs and restarts. A failure leaves this version
-/// running.
-async fn install_while_no_one_is_signed_in(
+/// A kiosk's update: waits (looking every few seconds, up to the next check) until the machine is
+/// unattended — no one signed in, and no input for the kiosk's idle time, so that no one is
+/// half-way through signing in — then downloads, verifies, installs and restarts. A failure
+/// leaves this version running.
+async fn install_while_unattended(
     app: &tauri::AppHandle,
     session: &Session,
+    kiosk: &kiosk::Kiosk,
     updates: &updates::Updates,
     next_check: std::time::Duration,
 ) {
-    const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+    const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+    let unattended =
+        || async { !session.has_user().await && kiosk.unattended(std::time::Instant::now()) };
     let mut waited = std::time::Duration::ZERO;
-    while session.has_user().await {
+    while !unattended().await {
         if waited >= next_check {
             return;
         }
@@ -298,7 +302,7 @@ async fn install_while_no_one_is_signed_in(
     }
     let outcome = async {
         updates.download(|_| {}).await?;
-        if session.has_user().await {
+        if !unattended().await {
             return Ok(false);
         }
         updates.install().await.map(|()| true)
@@ -306,10 +310,10 @@ async fn install_while_no_one_is_signed_in(
     .await;
     match outcome {
         Ok(true) => {
-            tracing::info!("kiosk update installed while signed out; restarting");
+            tracing::info!("kiosk update installed while unattended; restarting");
             app.restart();
         }
-        Ok(false) => tracing::info!("someone signed in during the kiosk update; installing later"),
+        Ok(false) => tracing::info!("someone used the kiosk during the update; installing later"),
         Err(e) => tracing::warn!("kiosk update failed; this version keeps running: {e}"),
     }
     let _ = app.emit("update-status", &updates.status().await);

@@ -2,8 +2,8 @@
 //! the Tauri bundler with a throwaway key (`cargo xtask test` makes them, see
 //! `xtask/src/install_test.rs`), installed with dpkg. The installed app finds the newer version
 //! on a real platform, downloads it, verifies its signature, installs it through the updater's own
-//! path (`sudo dpkg -i`) and restarts into it; a kiosk does the same by itself, but only once no
-//! one is signed in.
+//! path (`sudo dpkg -i`) and restarts into it; a kiosk does the same by itself, but only once it is
+//! unattended (no one signed in, no input for its idle time).
 //!
 //! The tests install a package system-wide, so they need root and are `#[ignore]`d for a plain
 //! `cargo test`: `cargo xtask test` runs them after building the packages (`--ignored`), and
@@ -204,7 +204,7 @@ fn an_installed_package_updates_itself_to_the_next_version_and_restarts_into_it(
 
 #[test]
 #[ignore = "installs a package system-wide as root: `cargo xtask test` builds the packages and runs it"]
-fn a_kiosk_installs_the_next_version_by_itself_only_once_no_one_is_signed_in() {
+fn a_kiosk_installs_the_next_version_by_itself_once_it_is_unattended() {
     let packages = Packages::from_env();
     use_installed_app(INSTALLED_APP);
     scenario("install-kiosk", |name| async move {
@@ -214,7 +214,9 @@ fn a_kiosk_installs_the_next_version_by_itself_only_once_no_one_is_signed_in() {
         let platform = Platform::start(dir.path()).await;
         let config = tempfile::tempdir().unwrap();
         let kiosk_file = config.path().join("kiosk.json");
-        std::fs::write(&kiosk_file, json!({ "enabled": true }).to_string()).unwrap();
+        // Idle after 4 s, then a 20 s countdown before the idle sign-out.
+        let kiosk = json!({ "enabled": true, "idle_timeout_secs": 4, "countdown_secs": 20 });
+        std::fs::write(&kiosk_file, kiosk.to_string()).unwrap();
 
         // The kiosk asks for updates every 3 s instead of every 6 hours.
         let mut desktop = Desktop::with_env(
@@ -236,17 +238,17 @@ fn a_kiosk_installs_the_next_version_by_itself_only_once_no_one_is_signed_in() {
         app.wait_text("update-version", &packages.new_version).await;
         app.find("update-kiosk-note").await;
         app.screenshot("kiosk-update-waits").await;
-        // …and does not install while she is there (several checks and waits pass).
-        tokio::time::sleep(Duration::from_secs(12)).await;
+        // …and does not install while she is signed in, even once she has stopped using it and
+        // the idle countdown runs (several checks pass).
+        app.find("kiosk-countdown").await;
+        tokio::time::sleep(Duration::from_secs(8)).await;
         assert_eq!(installed_version().as_deref(), Some(packages.old_version.as_str()));
         let before = running_app_pids();
         assert_eq!(before.len(), 1, "the kiosk app still runs, not restarted: {before:?}");
         assert_eq!(app.text("settings-version").await.trim(), packages.old_version);
+        assert!(app.shows("kiosk-countdown").await, "still her session, counting down");
 
-        // She signs out: the kiosk installs the update and restarts into it.
-        app.click("avatar-button").await;
-        app.click("menu-sign-out").await;
-        app.find("page-sign-in").await;
+        // The countdown signs her out; the unattended kiosk installs the update and restarts.
         let restarted = until_restarted_into(&packages.new_version, &before).await;
         assert!(!before.contains(&restarted));
         desktop.kill(app).await;

@@ -19,12 +19,12 @@ pub async fn update_check(app: AppHandle, state: State<'_, AppState>) -> AppResu
     Ok(state.updates.check(&app, &platform).await)
 }
 
-/// A kiosk updates itself while no one is signed in; its users do not install updates.
+/// A kiosk updates itself once unattended (no one signed in or using it); its users do not install updates.
 fn refuse_in_kiosk(state: &AppState) -> AppResult<()> {
     if state.kiosk.is_on() {
         return Err(AppError::new(
             ErrorCode::Forbidden,
-            "a kiosk installs updates by itself while no one is signed in",
+            "a kiosk installs updates by itself once no one is signed in or using it",
         ));
     }
     Ok(())

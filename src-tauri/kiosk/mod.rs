@@ -83,6 +83,14 @@ impl Kiosk {
         *last = (*last).max(at);
     }
 
+    /// Whether no one has touched the machine for its idle time at `now` (a kiosk only): the
+    /// moment to install an update, once no one is signed in either.
+    pub fn unattended(&self, now: Instant) -> bool {
+        let Some(settings) = self.settings() else { return false };
+        let last = *self.last_input.lock().unwrap_or_else(|e| e.into_inner());
+        now.saturating_duration_since(last) >= settings.idle_timeout
+    }
+
     /// Whether a signed-in session has gone without input so long at `now` that the page should
     /// have signed it out already: the idle time, the countdown and [`BACKSTOP_GRACE`].
     pub fn backstop_due(&self, now: Instant) -> bool {
@@ -356,6 +364,20 @@ mod tests {
     fn an_ordinary_desktop_has_no_backstop() {
         let kiosk = Kiosk::new(KioskMode::Off);
         assert!(!kiosk.backstop_due(Instant::now() + Duration::from_secs(86_400)));
+        assert!(!kiosk.unattended(Instant::now() + Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn a_kiosk_is_unattended_after_its_idle_time_without_input() {
+        let settings =
+            KioskSettings { idle_timeout: Duration::from_secs(120), ..KioskSettings::default() };
+        let kiosk = Kiosk::new(KioskMode::On(settings));
+        let start = Instant::now();
+        kiosk.input_seen(start);
+        assert!(!kiosk.unattended(start + Duration::from_secs(119)));
+        assert!(kiosk.unattended(start + Duration::from_secs(120)));
+        kiosk.input_seen(start + Duration::from_secs(60));
+        assert!(!kiosk.unattended(start + Duration::from_secs(120)));
     }
 
     #[tokio::test]

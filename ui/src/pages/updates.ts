@@ -132,7 +132,7 @@ export function renderUpdateCard(): HTMLElement {
   }
   const kiosk = getState().kiosk?.enabled === true;
   if (kiosk) {
-    // A kiosk installs by itself while no one is signed in.
+    // A kiosk installs by itself once no one is signed in or using it.
   } else if (state === "available" || (state === "failed" && available)) {
     actions.push(
       h(
