@@ -268,19 +268,7 @@ fn the_administrator_pin_signs_out_and_quits_the_kiosk() {
         app.sign_in("staff01", "Signet-demo-1").await;
         app.find("page-center").await;
 
-        // Ctrl+Alt+Shift+K, typed on the keyboard, opens the PIN dialog.
-        let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: Key::Control.into() })
-            .then(KeyAction::Down { value: Key::Alt.into() })
-            .then(KeyAction::Down { value: Key::Shift.into() })
-            .then(KeyAction::Down { value: 'K' })
-            .then(KeyAction::Up { value: 'K' })
-            .then(KeyAction::Up { value: Key::Shift.into() })
-            .then(KeyAction::Up { value: Key::Alt.into() })
-            .then(KeyAction::Up { value: Key::Control.into() });
-        app.client.perform_actions(keys).await.unwrap();
-        app.client.release_actions().await.unwrap();
-        app.find("kiosk-admin").await;
+        open_admin_dialog(&app).await;
 
         // A wrong PIN is refused and counted.
         app.type_into("kiosk-admin-pin", "135790").await;
@@ -396,6 +384,7 @@ fn a_hung_page_cannot_keep_the_last_user_signed_in() {
     });
 }
 
+/// Ctrl+Alt+Shift+K, typed on the keyboard, opens the administrator's PIN dialog.
 async fn open_admin_dialog(app: &AppWindow) {
     let keys = KeyActions::new("keyboard".into())
         .then(KeyAction::Down { value: Key::Control.into() })
