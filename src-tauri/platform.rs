@@ -60,9 +60,18 @@ pub fn server_host(base: &str) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
+/// The TLS crypto provider (ring) for every client in the process, unless one is already there.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another installer leaves that one, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 impl PlatformClient {
     pub fn new(base: &str) -> AppResult<Self> {
         let base = normalize_server_url(base)?;
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)

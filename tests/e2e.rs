@@ -253,7 +253,7 @@ fn an_ended_session_asks_for_the_password_and_returns_to_the_same_page() {
         // Someone spends the app's refresh token, then its access token runs out: the next
         // call finds the session revoked.
         let stolen = keyring.get(&account).unwrap().unwrap();
-        let response = reqwest::Client::new()
+        let response = support::http()
             .post(format!("{}/api/v1/auth/refresh", platform.url()))
             .json(&serde_json::json!({ "refresh_token": stolen.expose() }))
             .send()

@@ -11,13 +11,14 @@ use support::Platform;
 
 /// The latest SMS code the sandbox carrier "sent" to `phone`.
 async fn sandbox_sms_code(platform: &Platform, phone: &str) -> String {
-    let body: serde_json::Value =
-        reqwest::get(format!("{}/sandbox/sms.json?phone={phone}", platform.url()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let body: serde_json::Value = support::http()
+        .get(format!("{}/sandbox/sms.json?phone={phone}", platform.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     body["messages"][0]["code"].as_str().unwrap().to_string()
 }
 

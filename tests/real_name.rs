@@ -211,12 +211,13 @@ async fn another_users_verification_is_not_found() {
 
 /// Plays the user on the sandbox Alipay page: picks `account` and agrees.
 async fn agree_on_alipay_page(platform: &Platform, authorize_path: &str, account: &str) {
-    let page = reqwest::get(format!("{}{authorize_path}", platform.url())).await.unwrap();
+    let page =
+        support::http().get(format!("{}{authorize_path}", platform.url())).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("110***********002X") && !html.contains("11010519491231002X"));
     let token = authorize_path.split("token=").nth(1).unwrap();
-    let done = reqwest::Client::new()
+    let done = support::http()
         .post(format!("{}/sandbox/alipay/authorize/agree", platform.url()))
         .form(&[("token", token), ("account", account)])
         .send()

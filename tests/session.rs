@@ -157,7 +157,7 @@ async fn sign_out_revokes_the_session_and_forgets_keyring_entry_and_cache() {
     let on_disk = device.session.store().dump_text().await.unwrap();
     assert!(!on_disk.contains("王芳"), "cached profile left behind: {on_disk}");
     // The platform revoked it too: the old refresh token no longer works.
-    let response = reqwest::Client::new()
+    let response = support::http()
         .post(format!("{}/api/v1/auth/refresh", platform.url()))
         .json(&serde_json::json!({ "refresh_token": refresh.expose() }))
         .send()
@@ -199,7 +199,7 @@ async fn a_stolen_refresh_token_ends_the_session_and_tells_the_ui() {
     let account = platform.keyring_account("staff01", "Signet-demo-1").await;
     let stolen = Keyring::new(SERVICE).get(&account).unwrap().unwrap();
     // Someone else spends the token first.
-    let response = reqwest::Client::new()
+    let response = support::http()
         .post(format!("{}/api/v1/auth/refresh", platform.url()))
         .json(&serde_json::json!({ "refresh_token": stolen.expose() }))
         .send()

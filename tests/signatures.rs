@@ -164,7 +164,7 @@ async fn a_create_whose_answer_was_lost_is_sent_again_without_a_second_copy() {
         },
         svg: cached.svg.clone(),
     };
-    let response = reqwest::Client::new()
+    let response = support::http()
         .put(format!("{}/api/v1/signatures/{}", platform.url(), item.id))
         .bearer_auth(tokens.access_token.expose())
         .json(&upload)
@@ -218,7 +218,7 @@ async fn a_change_the_platform_refuses_is_kept_and_shown_as_failed() {
             svg: None,
         };
         let id = signet_app::signature::new_id();
-        let response = reqwest::Client::new()
+        let response = support::http()
             .put(format!("{}/api/v1/signatures/{id}", platform.url()))
             .bearer_auth(tokens.access_token.expose())
             .json(&upload)

@@ -26,6 +26,13 @@ pub struct Platform {
     task: Option<JoinHandle<()>>,
 }
 
+/// An HTTP client for the tests' own requests, with the TLS crypto provider the app installs
+/// (reqwest is built without one of its own).
+pub fn http() -> reqwest::Client {
+    signet_app::platform::install_crypto_provider();
+    reqwest::Client::new()
+}
+
 /// The app's session (its real store in `dir`, the OS keyring) signed in to `platform`.
 pub async fn app_session(
     platform: &Platform,
@@ -82,7 +89,7 @@ impl Platform {
         account: &str,
         password: &str,
     ) -> signet_domain::api::SessionTokens {
-        let response = reqwest::Client::new()
+        let response = http()
             .post(format!("{}/api/v1/auth/sign-in", self.url()))
             .json(&serde_json::json!({ "account": account, "password": password }))
             .send()
@@ -99,7 +106,7 @@ impl Platform {
         password: &str,
     ) -> signet_domain::api::SignatureList {
         let tokens = self.sign_in(account, password).await;
-        reqwest::Client::new()
+        http()
             .get(format!("{}/api/v1/signatures", self.url()))
             .bearer_auth(tokens.access_token.expose())
             .send()
