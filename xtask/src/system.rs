@@ -25,7 +25,8 @@ pub const RUN_PACKAGES: &[&str] = &[
 /// the WebDriver for WebKitGTK, a D-Bus session with a real Secret Service (gnome-keyring),
 /// PostgreSQL, headless Chromium with its driver for the platform's reviewer console, and FFmpeg,
 /// which checks that the recorder's MP4 files decode elsewhere too; sudo, through which the
-/// updater installs a `.deb` when no graphical prompt (pkexec) is there (the install test).
+/// updater installs a `.deb` when no graphical prompt (pkexec) is there (the install test); the
+/// openssl tool, which makes the campus CA of the TLS test.
 pub const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -39,6 +40,7 @@ pub const TEST_PACKAGES: &[&str] = &[
     "chromium-driver",
     "ffmpeg",
     "sudo",
+    "openssl",
 ];
 
 fn is_root() -> bool {
