@@ -14,9 +14,12 @@ interface UpdateView {
   progress: DownloadProgress | null;
   error: ApiError | null;
   busy: boolean;
+  /** How many of the user's actions (check, download, install) have finished: the card shows it
+   * (`data-done`), so a test can tell that the action it started is over. */
+  done: number;
 }
 
-const view: UpdateView = { status: null, progress: null, error: null, busy: false };
+const view: UpdateView = { status: null, progress: null, error: null, busy: false, done: 0 };
 
 function rerender(): void {
   updateState({});
@@ -70,6 +73,7 @@ async function run(action: () => Promise<UpdateStatus | null>): Promise<void> {
   } finally {
     view.busy = false;
     view.progress = null;
+    view.done += 1;
     rerender();
   }
 }
@@ -154,7 +158,7 @@ export function renderUpdateCard(): HTMLElement {
   const checkedAt = status?.checked_at ? formatDateTime(status.checked_at) : null;
   return h(
     "section",
-    { class: "card", "aria-labelledby": "settings-update", "data-testid": "update-card", "data-state": state },
+    { class: "card", "aria-labelledby": "settings-update", "data-testid": "update-card", "data-state": state, "data-done": String(view.done) },
     h("h2", { id: "settings-update", class: "card-title" }, t("update.title")),
     h("p", { role: "status", "data-testid": "update-state", "aria-live": "polite" }, stateText(status)),
     checkedAt ? h("p", { class: "hint", "data-testid": "update-checked-at" }, t("update.checkedAt", { time: checkedAt })) : null,
