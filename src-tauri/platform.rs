@@ -11,11 +11,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use signet_domain::api::{
     AlipayStart, AlipayStatus, AttemptHistory, BankCardRequest, FaceChallenge,
-    FaceChallengeRequest, FaceSubmitRequest, FaceUpload, FaceUploadRequest, Health,
-    IdentityAccepted, ManualReviewStatus, ManualUpload, ManualUploadRequest, PhoneChallenge,
-    PhoneRequest, PhoneStart, Profile, RefreshRequest, SessionTokens, SignInRequest, SignatureInfo,
-    SignatureList, SignatureRename, SignatureUpload, SmsCodeRequest, VerificationResult,
-    APP_VERSION_HEADER,
+    FaceChallengeRequest, FaceSubmitRequest, Health, IdentityAccepted, ManualReviewStatus,
+    PhoneChallenge, PhoneRequest, PhoneStart, Profile, RefreshRequest, SessionTokens,
+    SignInRequest, SignatureInfo, SignatureList, SignatureRename, SignatureUpload, SmsCodeRequest,
+    VerificationResult, APP_VERSION_HEADER,
 };
 use signet_domain::identity::IdentityInput;
 use signet_domain::{ErrorBody, ErrorCode, Sensitive};
@@ -204,40 +203,44 @@ impl PlatformClient {
         self.send(Method::GET, "/api/v1/real-name/attempts", None::<&()>, Some(token)).await
     }
 
-    /// Starts the resumable upload of one manual-review photo, or finds the unfinished one with
-    /// the same kind and SHA-256 (the platform answers where it stands).
-    pub async fn create_manual_upload(
+    /// Starts a resumable upload for `method` (`manual`: one ID photo; `face`: the clip), or finds
+    /// the unfinished one with the same SHA-256 (and kind): the platform answers where it stands.
+    pub async fn create_upload<B: Serialize, T: DeserializeOwned>(
         &self,
         token: &Sensitive<String>,
         verification_id: &str,
-        request: &ManualUploadRequest,
-    ) -> AppResult<ManualUpload> {
-        let path = method_path(verification_id, "manual/uploads")?;
+        method: &str,
+        request: &B,
+    ) -> AppResult<T> {
+        let path = method_path(verification_id, &format!("{method}/uploads"))?;
         self.send(Method::POST, &path, Some(request), Some(token)).await
     }
 
     /// Where an upload stands (`received`): asked after a network drop before sending on.
-    pub async fn manual_upload(
+    pub async fn upload_status<T: DeserializeOwned>(
         &self,
         token: &Sensitive<String>,
         verification_id: &str,
+        method: &str,
         upload_id: &str,
-    ) -> AppResult<ManualUpload> {
-        let path = manual_upload_path(verification_id, upload_id)?;
+    ) -> AppResult<T> {
+        let path = upload_path(verification_id, method, upload_id)?;
         self.send(Method::GET, &path, None::<&()>, Some(token)).await
     }
 
     /// Sends bytes `start..start + chunk.len()` of a `total`-byte upload.
-    pub async fn put_manual_chunk(
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_upload_chunk<T: DeserializeOwned>(
         &self,
         token: &Sensitive<String>,
         verification_id: &str,
+        method: &str,
         upload_id: &str,
         start: u64,
         total: u64,
         chunk: Vec<u8>,
-    ) -> AppResult<ManualUpload> {
-        let path = manual_upload_path(verification_id, upload_id)?;
+    ) -> AppResult<T> {
+        let path = upload_path(verification_id, method, upload_id)?;
         let range = content_range(start, chunk.len() as u64, total).ok_or_else(|| {
             AppError::new(ErrorCode::Internal, "empty or out-of-range upload chunk")
         })?;
@@ -263,44 +266,6 @@ impl PlatformClient {
     ) -> AppResult<FaceChallenge> {
         let path = method_path(verification_id, "face/challenge")?;
         self.send(Method::POST, &path, Some(request), Some(token)).await
-    }
-
-    /// Starts the resumable upload of a face clip (or finds the unfinished one with the same
-    /// SHA-256).
-    pub async fn create_face_upload(
-        &self,
-        token: &Sensitive<String>,
-        verification_id: &str,
-        request: &FaceUploadRequest,
-    ) -> AppResult<FaceUpload> {
-        let path = method_path(verification_id, "face/uploads")?;
-        self.send(Method::POST, &path, Some(request), Some(token)).await
-    }
-
-    pub async fn face_upload(
-        &self,
-        token: &Sensitive<String>,
-        verification_id: &str,
-        upload_id: &str,
-    ) -> AppResult<FaceUpload> {
-        let path = upload_path(verification_id, "face", upload_id)?;
-        self.send(Method::GET, &path, None::<&()>, Some(token)).await
-    }
-
-    pub async fn put_face_chunk(
-        &self,
-        token: &Sensitive<String>,
-        verification_id: &str,
-        upload_id: &str,
-        start: u64,
-        total: u64,
-        chunk: Vec<u8>,
-    ) -> AppResult<FaceUpload> {
-        let path = upload_path(verification_id, "face", upload_id)?;
-        let range = content_range(start, chunk.len() as u64, total).ok_or_else(|| {
-            AppError::new(ErrorCode::Internal, "empty or out-of-range upload chunk")
-        })?;
-        self.send_bytes(Method::PUT, &path, chunk, &range, token).await
     }
 
     /// Hands the uploaded clip and the challenge it answers to the platform's analysis.
@@ -469,10 +434,6 @@ pub fn content_range(start: u64, len: u64, total: u64) -> Option<String> {
 }
 
 /// `/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}`.
-fn manual_upload_path(verification_id: &str, upload_id: &str) -> AppResult<String> {
-    upload_path(verification_id, "manual", upload_id)
-}
-
 /// `/api/v1/real-name/{verification_id}/{method}/uploads/{upload_id}`.
 fn upload_path(verification_id: &str, method: &str, upload_id: &str) -> AppResult<String> {
     let upload_id = path_segment(upload_id)

@@ -139,6 +139,22 @@ impl From<FaceUpload> for UploadState {
 }
 
 impl UploadTarget {
+    fn verification_id(&self) -> &str {
+        match self {
+            Self::Manual { verification_id, .. } | Self::Face { verification_id } => {
+                verification_id
+            }
+        }
+    }
+
+    /// The method's segment of the upload paths.
+    fn method(&self) -> &'static str {
+        match self {
+            Self::Manual { .. } => "manual",
+            Self::Face { .. } => "face",
+        }
+    }
+
     async fn create(
         &self,
         client: PlatformClient,
@@ -146,14 +162,21 @@ impl UploadTarget {
         size: u64,
         sha256: String,
     ) -> AppResult<UploadState> {
+        let (id, method) = (self.verification_id(), self.method());
         match self {
-            Self::Manual { verification_id, kind } => {
+            Self::Manual { kind, .. } => {
                 let request = ManualUploadRequest { kind: *kind, size, sha256 };
-                client.create_manual_upload(&token, verification_id, &request).await.map(Into::into)
+                client
+                    .create_upload::<_, ManualUpload>(&token, id, method, &request)
+                    .await
+                    .map(Into::into)
             }
-            Self::Face { verification_id } => {
+            Self::Face { .. } => {
                 let request = FaceUploadRequest { size, sha256 };
-                client.create_face_upload(&token, verification_id, &request).await.map(Into::into)
+                client
+                    .create_upload::<_, FaceUpload>(&token, id, method, &request)
+                    .await
+                    .map(Into::into)
             }
         }
     }
@@ -164,13 +187,16 @@ impl UploadTarget {
         token: Sensitive<String>,
         upload_id: &str,
     ) -> AppResult<UploadState> {
+        let (id, method) = (self.verification_id(), self.method());
         match self {
-            Self::Manual { verification_id, .. } => {
-                client.manual_upload(&token, verification_id, upload_id).await.map(Into::into)
-            }
-            Self::Face { verification_id } => {
-                client.face_upload(&token, verification_id, upload_id).await.map(Into::into)
-            }
+            Self::Manual { .. } => client
+                .upload_status::<ManualUpload>(&token, id, method, upload_id)
+                .await
+                .map(Into::into),
+            Self::Face { .. } => client
+                .upload_status::<FaceUpload>(&token, id, method, upload_id)
+                .await
+                .map(Into::into),
         }
     }
 
@@ -183,13 +209,14 @@ impl UploadTarget {
         total: u64,
         body: Vec<u8>,
     ) -> AppResult<UploadState> {
+        let (id, method) = (self.verification_id(), self.method());
         match self {
-            Self::Manual { verification_id, .. } => client
-                .put_manual_chunk(&token, verification_id, upload_id, start, total, body)
+            Self::Manual { .. } => client
+                .put_upload_chunk::<ManualUpload>(&token, id, method, upload_id, start, total, body)
                 .await
                 .map(Into::into),
-            Self::Face { verification_id } => client
-                .put_face_chunk(&token, verification_id, upload_id, start, total, body)
+            Self::Face { .. } => client
+                .put_upload_chunk::<FaceUpload>(&token, id, method, upload_id, start, total, body)
                 .await
                 .map(Into::into),
         }
