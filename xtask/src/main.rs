@@ -133,10 +133,16 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
+/// Disk space `cargo xtask test` needs in the target directory: a fresh clone's whole build (tests,
+/// clippy, the two install-test packages) peaked at PEAK GiB; a warm one adds far less.
+const TEST_FRESH_GIB: u64 = 14;
+const TEST_WARM_GIB: u64 = 4;
+
 /// Outer half of `cargo xtask test`: installs, checks style, starts PostgreSQL, then re-runs
 /// itself inside a D-Bus session with an unlocked keyring and a virtual display.
 fn test(extra: &[String]) -> Result {
     let started = std::time::Instant::now();
+    system::ensure_disk_space(&target_dir(), TEST_FRESH_GIB, TEST_WARM_GIB)?;
     system::ensure_packages(&[system::RUN_PACKAGES, system::TEST_PACKAGES].concat())?;
     system::ensure_tauri_driver()?;
     build_ui()?;

@@ -131,3 +131,55 @@ pub fn unlock_gnome_keyring() -> Result<Vec<(String, String)>> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect())
 }
+
+/// Fails before the build, with numbers, when the disk holding the target directory is too full
+/// for it: a build that runs out of space half-way fails deep inside rustc with "No space left on
+/// device", after minutes of work. A fresh target directory needs `fresh_gib`; one that already
+/// holds a build needs only `warm_gib` more. Where `df` is missing (Windows), nothing is checked.
+pub fn ensure_disk_space(target: &std::path::Path, fresh_gib: u64, warm_gib: u64) -> Result {
+    let warm = target.join("debug/deps").is_dir();
+    let need = if warm { warm_gib } else { fresh_gib };
+    let mut probe = target;
+    while !probe.exists() {
+        match probe.parent() {
+            Some(parent) => probe = parent,
+            None => return Ok(()),
+        }
+    }
+    let Ok(output) = Command::new("df").arg("-Pk").arg(probe).output() else {
+        return Ok(());
+    };
+    let Some(free_kib) = parse_df_available(&String::from_utf8_lossy(&output.stdout)) else {
+        return Ok(());
+    };
+    let free_gib = free_kib as f64 / (1024.0 * 1024.0);
+    if free_gib < need as f64 {
+        return Err(format!(
+            "{} has {free_gib:.1} GiB free; {} needs about {need} GiB. Free some space (for \
+             example `cargo clean`, or remove old clones' target directories) and run it again",
+            probe.display(),
+            if warm { "building on the existing target directory" } else { "a fresh build" },
+        ));
+    }
+    eprintln!("disk: {free_gib:.1} GiB free at {} (need about {need} GiB)", probe.display());
+    Ok(())
+}
+
+/// The "Available" column (KiB) of `df -Pk`'s one data line.
+fn parse_df_available(df: &str) -> Option<u64> {
+    df.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_available_column_of_df() {
+        let df = "Filesystem     1024-blocks     Used Available Capacity Mounted on\n\
+                  /dev/vda         264091588 74017608  22446520      77% /\n";
+        assert_eq!(parse_df_available(df), Some(22_446_520));
+        assert_eq!(parse_df_available("Filesystem\n"), None);
+        assert_eq!(parse_df_available("header\n/dev/x 1 2 lots 4% /\n"), None);
+    }
+}
