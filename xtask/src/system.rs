@@ -135,9 +135,11 @@ pub fn unlock_gnome_keyring() -> Result<Vec<(String, String)>> {
 /// Fails before the build, with numbers, when the disk holding the target directory is too full
 /// for it: a build that runs out of space half-way fails deep inside rustc with "No space left on
 /// device", after minutes of work. A fresh target directory needs `fresh_gib`; one that already
-/// holds a build needs only `warm_gib` more. Where `df` is missing (Windows), nothing is checked.
+/// holds a debug build of the app needs only `warm_gib` more (`target/debug/deps` alone says
+/// nothing: cargo builds xtask itself there first). Where `df` is missing (Windows), nothing is
+/// checked.
 pub fn ensure_disk_space(target: &std::path::Path, fresh_gib: u64, warm_gib: u64) -> Result {
-    let warm = target.join("debug/deps").is_dir();
+    let warm = target.join(format!("debug/signet{}", std::env::consts::EXE_SUFFIX)).is_file();
     let need = if warm { warm_gib } else { fresh_gib };
     let mut probe = target;
     while !probe.exists() {
