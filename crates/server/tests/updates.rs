@@ -696,11 +696,7 @@ async fn the_manifest_urls_download_over_tcp() {
     let f = Fixture::new().await;
     f.publish("1.2.0", ALL_THREE);
     let server = signet_server::spawn(f.h.state.clone()).await.unwrap();
-    // reqwest is built without a TLS crypto provider of its own (the app installs ring).
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-    let client = reqwest::Client::new();
+    let client = common::http_client(std::time::Duration::from_secs(20));
 
     let manifest: serde_json::Value = client
         .get(format!("{}/api/v1/updates/darwin/aarch64/1.0.0", server.base_url()))

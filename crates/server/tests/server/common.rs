@@ -160,6 +160,15 @@ pub fn postgres_admin_url() -> String {
     }
 }
 
+/// An HTTP client for tests that talk to a real socket. reqwest is built without a TLS crypto
+/// provider of its own (the app installs ring), so install ring first, as the app does.
+pub fn http_client(timeout: std::time::Duration) -> reqwest::Client {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::builder().timeout(timeout).build().expect("test HTTP client")
+}
+
 pub fn random_hex(bytes: usize) -> String {
     use rand::RngCore;
     let mut buf = vec![0u8; bytes];

@@ -19,11 +19,7 @@ on_both_backends!(
 );
 
 fn client() -> reqwest::Client {
-    // reqwest is built without a TLS crypto provider of its own (the app installs ring).
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
+    crate::common::http_client(Duration::from_secs(20))
 }
 
 fn tight_limits() -> Option<Limits> {
