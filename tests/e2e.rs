@@ -53,7 +53,7 @@ fn signs_in_relaunches_signed_in_works_offline_then_signs_out() {
         // Sign in: the personal center shows the verified identity, masked.
         let mut app = desktop.launch().await;
         app.sign_in("staff02", "Signet-demo-2").await;
-        app.find("page-center").await;
+        app.center().await;
         assert_eq!(app.text("profile-name").await, "王芳");
         assert_eq!(app.attr("real-name-badge", "data-status").await.as_deref(), Some("verified"));
         assert!(app.text("real-name-badge").await.contains("已实名认证"));
@@ -71,7 +71,7 @@ fn signs_in_relaunches_signed_in_works_offline_then_signs_out() {
 
         // Relaunch: still signed in, no password asked.
         let mut app = desktop.launch().await;
-        app.find("page-center").await;
+        app.center().await;
         assert_eq!(app.text("profile-name").await, "王芳");
         assert!(!app.shows("offline-banner").await);
         app.screenshot("relaunched-signed-in").await;
@@ -80,7 +80,7 @@ fn signs_in_relaunches_signed_in_works_offline_then_signs_out() {
         // The platform goes away: the cached personal center, with the offline banner.
         platform.halt().await;
         let mut app = desktop.launch().await;
-        app.find("page-center").await;
+        app.center().await;
         app.find("offline-banner").await;
         assert_eq!(app.text("profile-name").await, "王芳");
         assert!(app.text("profile-identity").await.contains("110***********002X"));
@@ -115,7 +115,7 @@ fn unverified_user_sees_the_call_to_authenticate_and_english_is_remembered() {
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
         assert_eq!(app.attr("real-name-badge", "data-status").await.as_deref(), Some("unverified"));
         assert!(app.text("real-name-badge").await.contains("未实名认证"));
         app.screenshot("unverified-center").await;
@@ -124,7 +124,7 @@ fn unverified_user_sees_the_call_to_authenticate_and_english_is_remembered() {
         app.find("page-real-name").await;
         app.screenshot("real-name-entry").await;
         app.click("back-to-center").await;
-        app.find("page-center").await;
+        app.center().await;
 
         app.click("avatar-button").await;
         app.click("menu-settings").await;
@@ -136,7 +136,7 @@ fn unverified_user_sees_the_call_to_authenticate_and_english_is_remembered() {
         desktop.close(app).await;
 
         let mut app = desktop.launch().await;
-        app.find("page-center").await;
+        app.center().await;
         app.wait_text("real-name-badge", "Not verified").await;
         app.screenshot("center-english").await;
         desktop.close(app).await;
@@ -158,7 +158,7 @@ fn without_a_keyring_the_app_says_so_and_does_not_remember_the_session() {
         app.find("keyring-notice").await;
         app.screenshot("keyring-notice").await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
         desktop.close(app).await;
 
         let app = desktop.launch().await;
@@ -245,7 +245,7 @@ fn an_ended_session_asks_for_the_password_and_returns_to_the_same_page() {
         let account = platform.keyring_account("staff01", "Signet-demo-1").await;
         let mut app = desktop.launch().await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
         app.click("entry-real-name").await;
         app.click("rn-consent-accept").await;
         app.find("rn-identity").await;
@@ -295,7 +295,7 @@ fn settings_exports_diagnostics_to_downloads_without_the_users_name() {
 
         let mut app = desktop.launch().await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
         app.click("avatar-button").await;
         app.click("menu-settings").await;
         app.find("page-settings").await;

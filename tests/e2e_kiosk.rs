@@ -192,7 +192,7 @@ fn an_idle_kiosk_counts_down_signs_out_and_keeps_nothing_of_the_user() {
 
         // 王芳 signs in and opens her signatures; the page stores something of hers.
         app.sign_in("staff02", "Signet-demo-2").await;
-        app.find("page-center").await;
+        app.center().await;
         app.click("entry-signature").await;
         app.find("page-signature").await;
         app.client
@@ -266,7 +266,7 @@ fn the_administrator_pin_signs_out_and_quits_the_kiosk() {
         let KioskMachine { mut desktop, tmp: _tmp, _config } = kiosk_machine(&name, &platform);
         let mut app = desktop.launch().await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
 
         open_admin_dialog(&app).await;
 
@@ -297,7 +297,7 @@ fn signing_out_with_unsent_signature_changes_asks_first_then_drops_them() {
             kiosk_machine_idle_after(&name, &platform, 120);
         let mut app = desktop.launch().await;
         app.sign_in("staff02", "Signet-demo-2").await;
-        app.find("page-center").await;
+        app.center().await;
 
         // The platform goes away; 王芳 draws and saves a signature, which waits in the outbox.
         platform.halt().await;
@@ -354,7 +354,7 @@ fn a_hung_page_cannot_keep_the_last_user_signed_in() {
         let mut machine = kiosk_machine_idle_after(&name, &platform, 10);
         let mut app = machine.desktop.launch().await;
         app.sign_in("staff02", "Signet-demo-2").await;
-        app.find("page-center").await;
+        app.center().await;
         assert_eq!(open_platform_sessions(&platform).await, 1);
 
         const HANG: Duration = Duration::from_secs(45);

@@ -55,7 +55,7 @@ fn passes_bank_card_authentication_then_sees_success_page() {
         app.screenshot("success").await;
 
         app.click("rn-done").await;
-        app.find("page-center").await;
+        app.center().await;
         app.wait_text("real-name-badge", "已实名认证").await;
         assert!(app.text("profile-identity").await.contains("110***********002X"));
         app.find("rn-history-item").await;

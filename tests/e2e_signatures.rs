@@ -113,7 +113,7 @@ async fn until_synced(app: &AppWindow) {
 
 async fn open_signatures_as_wang_fang(app: &mut AppWindow) {
     app.sign_in("staff02", "Signet-demo-2").await;
-    app.find("page-center").await;
+    app.center().await;
     app.click("entry-signature-button").await;
     app.find("page-signature").await;
 }
@@ -262,7 +262,7 @@ fn an_app_killed_while_its_save_waited_for_an_answer_leaves_exactly_one_copy() {
 
         relay.stall(false);
         let mut app = desktop.launch().await;
-        app.find("page-center").await;
+        app.center().await;
         app.click("entry-signature-button").await;
         item_named(&app, "断网前").await;
         until_synced(&app).await;

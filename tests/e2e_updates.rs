@@ -124,7 +124,7 @@ fn finds_verifies_and_refuses_updates_with_clear_messages() {
         );
         let mut app = desktop.launch().await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
         // The check at start finds the newer version without the user asking.
         app.wait_text("update-banner", "9.9.0").await;
         app.screenshot("update-banner").await;
@@ -176,7 +176,7 @@ fn finds_verifies_and_refuses_updates_with_clear_messages() {
         // Through all of it the installed version kept working.
         assert_eq!(app.text("settings-version").await.trim(), env!("CARGO_PKG_VERSION"));
         app.click("brand").await;
-        app.find("page-center").await;
+        app.center().await;
         platform.resume().await;
         desktop.close(app).await;
     });

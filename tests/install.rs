@@ -170,7 +170,7 @@ fn an_installed_package_updates_itself_to_the_next_version_and_restarts_into_it(
         let mut desktop = Desktop::new(&name, &platform.url());
         let mut app = desktop.launch().await;
         app.sign_in("staff01", "Signet-demo-1").await;
-        app.find("page-center").await;
+        app.center().await;
         // The installed version finds the next one by itself, checking its real signature later.
         app.wait_text("update-banner", &packages.new_version).await;
         app.click("update-banner-link").await;
@@ -192,7 +192,7 @@ fn an_installed_package_updates_itself_to_the_next_version_and_restarts_into_it(
 
         let mut app = desktop.launch().await;
         // The session survived the update (the keyring still holds it).
-        app.find("page-center").await;
+        app.center().await;
         open_settings(&app).await;
         assert_eq!(app.text("settings-version").await.trim(), packages.new_version);
         app.click("update-check").await;
@@ -230,7 +230,7 @@ fn a_kiosk_installs_the_next_version_by_itself_once_it_is_unattended() {
         let mut app = desktop.launch().await;
         app.find("page-sign-in").await;
         app.sign_in("staff02", "Signet-demo-2").await;
-        app.find("page-center").await;
+        app.center().await;
         open_settings(&app).await;
 
         // Published while 王芳 is signed in: the kiosk sees it and says it will install later…
@@ -256,7 +256,7 @@ fn a_kiosk_installs_the_next_version_by_itself_once_it_is_unattended() {
         let mut app = desktop.launch().await;
         app.find("page-sign-in").await;
         app.sign_in("staff02", "Signet-demo-2").await;
-        app.find("page-center").await;
+        app.center().await;
         open_settings(&app).await;
         assert_eq!(app.text("settings-version").await.trim(), packages.new_version);
         app.screenshot("kiosk-updated").await;

@@ -325,6 +325,25 @@ impl AppWindow {
         }
     }
 
+    /// Waits for the personal center to be shown and settled: its background loads (profile,
+    /// history, signatures) each re-render the whole page, and a click whose press and release
+    /// straddle a re-render lands on two different nodes and is no click at all.
+    pub async fn center(&self) -> Element {
+        let started = Instant::now();
+        loop {
+            let page = self.find("page-center").await;
+            if page.attr("aria-busy").await.ok().flatten().as_deref() == Some("false") {
+                return page;
+            }
+            if started.elapsed() >= WAIT {
+                self.failure_screenshot().await;
+                let pending = page.attr("data-pending").await.ok().flatten();
+                panic!("the personal center never finished loading (still pending: {pending:?})");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits for an element by its `data-testid` and for it to be displayed.
     pub async fn find(&self, id: &str) -> Element {
         let css = testid(id);
@@ -341,10 +360,18 @@ impl AppWindow {
 
     /// Whether an element is on screen now (present and displayed).
     pub async fn shows(&self, id: &str) -> bool {
-        match self.client.find(Locator::Css(&testid(id))).await {
-            Ok(element) => element.is_displayed().await.unwrap_or(false),
-            Err(_) => false,
+        // An element found and then asked about can have been replaced by a re-render in
+        // between (WebKitWebDriver: stale element); ask about its replacement.
+        for _ in 0..10 {
+            match self.client.find(Locator::Css(&testid(id))).await {
+                Ok(element) => match element.is_displayed().await {
+                    Ok(shown) => return shown,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                },
+                Err(_) => return false,
+            }
         }
+        false
     }
 
     /// Waits until an element is gone or hidden.
@@ -482,7 +509,7 @@ impl AppWindow {
 /// Signs in as `staff01` (not yet verified) and walks to step 1 of real-name authentication.
 pub async fn to_identity_step(app: &mut AppWindow) {
     app.sign_in("staff01", "Signet-demo-1").await;
-    app.find("page-center").await;
+    app.center().await;
     app.click("entry-real-name").await;
     app.find("rn-consent").await;
     app.screenshot("consent").await;

@@ -327,9 +327,25 @@ export function renderCenter(): HTMLElement {
       : null,
   );
 
+  const historyEl = historyCard();
+  const signatureCard = entryCard({
+    testId: "entry-signature",
+    iconName: "signature",
+    title: t("entry.signature.title"),
+    description: t("entry.signature.desc"),
+    action: t("entry.signature.action"),
+    route: "signature",
+    extra: signatureSummary(),
+  });
+  // Busy until the background loads this render started (profile, history, signatures) are in:
+  // each ends in a re-render of the whole page, so assistive technology (and the end-to-end
+  // tests) can wait for the page to settle.
+  const historyPending = history.loading || history.stale || (history.attempts === null && history.error === null);
+  const boardPending = sig.loading || sig.stale || (sig.board === null && sig.loadError === null);
+  const pending = [refreshing ? "profile" : "", historyPending ? "history" : "", boardPending ? "signatures" : ""].filter(Boolean);
   const page = h(
     "div",
-    { class: "page", "data-testid": "page-center" },
+    { class: "page", "data-testid": "page-center", "aria-busy": String(pending.length > 0), "data-pending": pending.join(" ") },
     h(
       "div",
       { class: "page-header" },
@@ -360,18 +376,10 @@ export function renderCenter(): HTMLElement {
           route: "real-name",
           emphasis: status === "unverified" || status === "rejected",
         }),
-        entryCard({
-          testId: "entry-signature",
-          iconName: "signature",
-          title: t("entry.signature.title"),
-          description: t("entry.signature.desc"),
-          action: t("entry.signature.action"),
-          route: "signature",
-          extra: signatureSummary(),
-        }),
+        signatureCard,
       ),
     ),
-    historyCard(),
+    historyEl,
     h(
       "div",
       { class: "page-footer" },
