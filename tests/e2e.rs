@@ -41,6 +41,73 @@ fn wrong_password_shows_the_error_and_keeps_the_sign_in_page() {
     });
 }
 
+/// New data re-renders the whole page. When that happens between the press and the release of
+/// a click, the element pressed is replaced and WebKit fires no click; the router holds such a
+/// re-render until the release, then does it.
+#[test]
+fn a_click_survives_a_re_render_between_press_and_release() {
+    scenario("click-re-render", |name| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let platform = Platform::start(dir.path()).await;
+        let mut desktop = Desktop::new(&name, &platform.url());
+        let app = desktop.launch().await;
+        app.sign_in("staff01", "Signet-demo-1").await;
+        app.center().await;
+
+        // Held on the page's title: the re-render waits for the release, then happens.
+        let title = app.wait_for("[data-testid=\"page-center\"] h1").await;
+        press(&app, title).await;
+        assert!(
+            re_render_keeps(&app, "[data-testid=\"page-center\"] h1").await,
+            "the page was re-rendered under the pressed title"
+        );
+        release(&app).await;
+        let replaced = "return !window.__pressed.isConnected;";
+        let started = std::time::Instant::now();
+        while !app.client.execute(replaced, vec![]).await.unwrap().as_bool().unwrap() {
+            assert!(started.elapsed().as_secs() < 10, "the held re-render never happened");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+
+        // Held on a button: the click goes through.
+        let button = app.find("entry-signature-button").await;
+        press(&app, button).await;
+        assert!(
+            re_render_keeps(&app, "[data-testid=\"entry-signature-button\"]").await,
+            "the page was re-rendered under the pressed button"
+        );
+        release(&app).await;
+        app.find("page-signature").await;
+        desktop.close(app).await;
+    });
+}
+
+async fn press(app: &support::e2e::AppWindow, element: fantoccini::elements::Element) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let actions = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement { element, duration: None, x: 0.0, y: 0.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(actions).await.unwrap();
+}
+
+async fn release(app: &support::e2e::AppWindow) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let actions = MouseActions::new("mouse".to_string())
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    app.client.perform_actions(actions).await.unwrap();
+    app.client.release_actions().await.unwrap();
+}
+
+/// Asks the router to re-render the page (as new data does), and answers whether the element
+/// at `css` is still the same node 100 ms later.
+async fn re_render_keeps(app: &support::e2e::AppWindow, css: &str) -> bool {
+    let script = "const node = document.querySelector(arguments[0]); \
+                  window.__pressed = node; \
+                  window.dispatchEvent(new HashChangeEvent('hashchange')); \
+                  return new Promise((done) => setTimeout(() => done(node.isConnected), 100));";
+    app.client.execute(script, vec![css.into()]).await.unwrap().as_bool().unwrap()
+}
+
 #[test]
 fn signs_in_relaunches_signed_in_works_offline_then_signs_out() {
     scenario("session", |name| async move {

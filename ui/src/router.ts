@@ -102,9 +102,43 @@ function scheduleRender(): void {
   });
 }
 
+// A click is a press and a release on the same element. Re-rendering the page in between (new
+// data arriving) replaces that element, and the browser then fires no click at all: the user's
+// click is lost. So while a pointer is pressed, a re-render of the same page waits for the
+// release (and the click it makes), for at most HOLD_MAX_MS.
+const HOLD_MAX_MS = 1000;
+let pressed = false;
+let heldRender = false;
+let holdTimer: number | undefined;
+
+function release(): void {
+  pressed = false;
+  window.clearTimeout(holdTimer);
+  holdTimer = undefined;
+  if (heldRender) {
+    heldRender = false;
+    // After the click that this release dispatches, which may itself navigate.
+    window.setTimeout(scheduleRender, 0);
+  }
+}
+
+function trackPointer(): void {
+  window.addEventListener("pointerdown", () => (pressed = true), true);
+  window.addEventListener("pointerup", release, true);
+  window.addEventListener("pointercancel", release, true);
+  // The window losing focus (a release outside it may never reach the page); not an element's
+  // blur, which a press itself causes when it moves focus.
+  window.addEventListener("blur", (event) => event.target === window && release());
+}
+
 function render(): void {
   const route = resolve();
   const sameRoute = route === shown;
+  if (sameRoute && pressed) {
+    heldRender = true;
+    holdTimer ??= window.setTimeout(release, HOLD_MAX_MS);
+    return;
+  }
   // Re-rendering the same page (new data, new language) keeps keyboard focus where it was.
   const focusedTestId = sameRoute ? (document.activeElement as HTMLElement | null)?.dataset.testid : undefined;
 
@@ -124,6 +158,7 @@ function render(): void {
 
 export function startRouter(appRoot: HTMLElement): void {
   root = appRoot;
+  trackPointer();
   window.addEventListener("hashchange", scheduleRender);
   subscribe(() => {
     // The sign-in page owns its form state while signed out (busy, errors, countdown); only
