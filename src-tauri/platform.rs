@@ -433,7 +433,6 @@ pub fn content_range(start: u64, len: u64, total: u64) -> Option<String> {
     (len > 0 && end < total).then(|| format!("bytes {start}-{end}/{total}"))
 }
 
-/// `/api/v1/real-name/{verification_id}/manual/uploads/{upload_id}`.
 /// `/api/v1/real-name/{verification_id}/{method}/uploads/{upload_id}`.
 fn upload_path(verification_id: &str, method: &str, upload_id: &str) -> AppResult<String> {
     let upload_id = path_segment(upload_id)

@@ -327,7 +327,7 @@ export function renderCenter(): HTMLElement {
       : null,
   );
 
-  const historyEl = historyCard();
+  // Built before `pending` below: its summary syncs the signature state to this user.
   const signatureCard = entryCard({
     testId: "entry-signature",
     iconName: "signature",
@@ -379,7 +379,7 @@ export function renderCenter(): HTMLElement {
         signatureCard,
       ),
     ),
-    historyEl,
+    historyCard(),
     h(
       "div",
       { class: "page-footer" },
